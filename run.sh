@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# fanout's two commands.
+#   ./run.sh [serve options]       build the jar if it is missing or stale, then serve
+#   ./run.sh test                  run the test suite (mvn -B verify)
+#   ./run.sh SUBCOMMAND [args...]  run a subcommand: fetch, serve, help
+# Works from any directory; relative file arguments are taken from where you run it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$ROOT/target/fanout.jar"
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "run.sh: $1 is required ($2)" >&2; exit 1; }
+}
+
+stale() {
+  [ ! -f "$JAR" ] && return 0
+  [ -n "$(find "$ROOT/pom.xml" "$ROOT/src/main" "$ROOT/conf" -newer "$JAR" -print -quit 2>/dev/null)" ]
+}
+
+build() {
+  need mvn "install Apache Maven 3.8+"
+  echo "run.sh: building target/fanout.jar ..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+}
+
+if [ "${1:-}" = "test" ]; then
+  shift
+  need mvn "install Apache Maven 3.8+"
+  cd "$ROOT"
+  exec mvn -B verify "$@"
+fi
+
+need java "install a JDK 17 or newer"
+if stale; then
+  build
+fi
+
+export FANOUT_CONF="${FANOUT_CONF:-$ROOT/conf/config.json}"
+# shellcheck disable=SC2086
+exec java ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"

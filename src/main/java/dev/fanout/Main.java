@@ -1,0 +1,64 @@
+package dev.fanout;
+
+import dev.fanout.cli.FetchCommand;
+import dev.fanout.cli.ServeCommand;
+import dev.fanout.config.ConfigException;
+import java.util.Arrays;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The command line: {@code serve} (the default), {@code fetch}; {@code --help} on each. Options
+ * before any subcommand go to {@code serve}, so {@code fanout --conf x.json} serves.
+ */
+@Command(
+    name = "fanout",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Runs large amounts of concurrent I/O politely, durably and fast.",
+    subcommands = {ServeCommand.class, FetchCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+  private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
+
+  /** Runs the command line and exits with its code (serve returns only when stopped). */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line; returns the exit code: 0 done, 1 failed, 2 bad usage or config. */
+  public static int run(String[] args) {
+    return commandLine().execute(withDefaultCommand(args));
+  }
+
+  /** The configured picocli command line (streams can be redirected by tests). */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
+        cmd.getErr().println("fanout: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cl;
+  }
+
+  static String[] withDefaultCommand(String[] args) {
+    if (args.length == 0 || args[0].startsWith("-") && !TOP_LEVEL.contains(args[0])) {
+      String[] out = new String[args.length + 1];
+      out[0] = "serve";
+      System.arraycopy(args, 0, out, 1, args.length);
+      return out;
+    }
+    return Arrays.copyOf(args, args.length);
+  }
+
+  /** Reports {@link Version#get()}. */
+  public static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"fanout " + Version.get()};
+    }
+  }
+}

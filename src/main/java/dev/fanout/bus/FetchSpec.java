@@ -1,0 +1,140 @@
+package dev.fanout.bus;
+
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What to fetch: the body of a {@code fanout.fetch} request. Only {@code url} is required; every
+ * other field left null takes the fetcher's configured default.
+ *
+ * @param url the absolute http or https URL
+ * @param method the HTTP method, upper case (default GET)
+ * @param headers request headers (names as given)
+ * @param body a UTF-8 request body, or null
+ * @param timeoutMs the limit of one attempt, from connect to the last body byte
+ * @param deadlineMs the limit of the whole fetch: queueing, every attempt, backoff and redirects
+ * @param retries how many times a retryable failure is tried again
+ * @param maxBytes the body byte cap; past it the result is {@code too-large}
+ * @param followRedirects whether 3xx responses with a Location are followed
+ * @param capture whether the result carries the body
+ */
+public record FetchSpec(
+    String url,
+    String method,
+    Map<String, String> headers,
+    String body,
+    Long timeoutMs,
+    Long deadlineMs,
+    Integer retries,
+    Long maxBytes,
+    Boolean followRedirects,
+    Capture capture) {
+
+  /** The JSON fields a spec may have. */
+  public static final Set<String> FIELDS = Set.of(
+      "url", "method", "headers", "body", "timeoutMs", "deadlineMs", "retries", "maxBytes",
+      "followRedirects", "capture");
+
+  private static final long DAY_MS = 86_400_000L;
+  // Set by the framework from the connection; a caller that sets them means something else.
+  private static final Set<String> FORBIDDEN_HEADERS = Set.of(
+      "host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer",
+      "keep-alive", "proxy-connection", "expect");
+
+  /** A GET of {@code url} with every default. */
+  public static FetchSpec of(String url) {
+    return new FetchSpec(url, null, Map.of(), null, null, null, null, null, null, null);
+  }
+
+  /**
+   * Parses and validates a spec. Fails with {@link InvalidRequest} naming the field for wrong
+   * types, out-of-range numbers, unknown fields or forbidden headers. A URL that is a string but
+   * not a fetchable URL is not rejected here: it becomes an {@code invalid-url} result, so one
+   * bad line in a million does not fail a whole gather.
+   */
+  public static FetchSpec fromJson(JsonObject json, Set<String> extraFields) {
+    for (String f : json.fieldNames()) {
+      if (!FIELDS.contains(f) && !extraFields.contains(f)) {
+        throw new InvalidRequest(f, "unknown field");
+      }
+    }
+    String url = Json.string(json, "url");
+    if (url == null || url.isBlank()) {
+      throw new InvalidRequest("url", "is required");
+    }
+    String method = Json.string(json, "method");
+    if (method != null && !method.matches("[A-Za-z]{1,20}")) {
+      throw new InvalidRequest("method", "must be an HTTP method name");
+    }
+    Long retries = Json.number(json, "retries", 0, 100);
+    String capture = Json.string(json, "capture");
+    return new FetchSpec(
+        url,
+        method == null ? null : method.toUpperCase(Locale.ROOT),
+        headers(json),
+        Json.string(json, "body"),
+        Json.number(json, "timeoutMs", 1, DAY_MS),
+        Json.number(json, "deadlineMs", 1, DAY_MS),
+        retries == null ? null : retries.intValue(),
+        Json.number(json, "maxBytes", 0, Long.MAX_VALUE),
+        Json.bool(json, "followRedirects"),
+        capture == null ? null : Capture.parse("capture", capture));
+  }
+
+  /** {@link #fromJson(JsonObject, Set)} with no extra fields. */
+  public static FetchSpec fromJson(JsonObject json) {
+    return fromJson(json, Set.of());
+  }
+
+  private static Map<String, String> headers(JsonObject json) {
+    JsonObject h = Json.object(json, "headers");
+    if (h == null || h.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : h) {
+      String name = e.getKey();
+      String field = "headers." + name;
+      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        throw new InvalidRequest(field, "is not a valid header name");
+      }
+      if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw new InvalidRequest(field, "is set by fanout and cannot be given");
+      }
+      if (!(e.getValue() instanceof String v)) {
+        throw new InvalidRequest(field, "must be a string");
+      }
+      if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {
+        throw new InvalidRequest(field, "must not contain CR, LF or NUL");
+      }
+      out.put(name, v);
+    }
+    return out;
+  }
+
+  /** This spec as JSON, with only the fields that are set. */
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject().put("url", url);
+    putIfSet(o, "method", method);
+    if (headers != null && !headers.isEmpty()) {
+      o.put("headers", new JsonObject(new LinkedHashMap<>(headers)));
+    }
+    putIfSet(o, "body", body);
+    putIfSet(o, "timeoutMs", timeoutMs);
+    putIfSet(o, "deadlineMs", deadlineMs);
+    putIfSet(o, "retries", retries);
+    putIfSet(o, "maxBytes", maxBytes);
+    putIfSet(o, "followRedirects", followRedirects);
+    putIfSet(o, "capture", capture == null ? null : capture.wire());
+    return o;
+  }
+
+  private static void putIfSet(JsonObject o, String k, Object v) {
+    if (v != null) {
+      o.put(k, v);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.fanout.cli;
+
+import dev.fanout.config.Cidr;
+import dev.fanout.config.FanoutConfig;
+import dev.fanout.fetch.FetchPool;
+import dev.fanout.gather.Gather;
+import dev.fanout.gather.GatherStats;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fanout fetch}: fetches every URL of a file (or stdin) with a sliding window of
+ * {@code --concurrency}, printing one NDJSON result per URL on stdout, as they complete or in input
+ * order. Progress and the summary go to stderr. Exit 0 when the run completed (failed fetches are
+ * results), 2 on bad usage.
+ */
+@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Fetch every URL of FILE (one per line; - or nothing for stdin) and print NDJSON results.")
+public final class FetchCommand implements Callable<Integer> {
+  private static final long MAX_PENDING_OUTPUT = 1 << 20;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", defaultValue = "-",
+      description = "File of URLs; - reads stdin (default).")
+  String file;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Fetches in flight at most (default: fetch.concurrency).")
+  Integer concurrency;
+
+  @Option(names = "--per-host", paramLabel = "N", description = "Fetches in flight per host at most (default: fetch.perHost).")
+  Integer perHost;
+
+  @Option(names = "--rate", paramLabel = "R", description = "Requests per second per host; 0 for no limit (default: fetch.perHostRate).")
+  Double rate;
+
+  @Option(names = "--timeout", paramLabel = "MS", description = "Limit of one attempt (default: fetch.timeoutMs).")
+  Long timeout;
+
+  @Option(names = "--deadline", paramLabel = "MS", description = "Limit of one URL, retries included (default: fetch.deadlineMs).")
+  Long deadline;
+
+  @Option(names = "--retries", paramLabel = "N", description = "Retries of a retryable failure (default: fetch.retries).")
+  Integer retries;
+
+  @Option(names = "--max-bytes", paramLabel = "N", description = "Body byte cap (default: fetch.maxBytes).")
+  Long maxBytes;
+
+  @Option(names = "--capture", paramLabel = "MODE", description = "none, text or base64 (default: fetch.capture).")
+  String capture;
+
+  @Option(names = "--ordered", description = "Print results in input order (through a bounded reorder window).")
+  boolean ordered;
+
+  @Option(names = "--allow", paramLabel = "CIDR", description = "Allow this address block despite the egress policy (repeatable), e.g. 127.0.0.0/8.")
+  List<String> allow = new ArrayList<>();
+
+  @Option(names = "--conf", paramLabel = "FILE", description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  String conf;
+
+  private final InputStream stdin;
+  private final OutputStream stdout;
+  private final PrintStream stderr;
+
+  /** The command on the process's standard streams. */
+  public FetchCommand() {
+    this(System.in, new FileOutputStream(FileDescriptor.out), System.err);
+  }
+
+  /** The command on other streams (tests). */
+  public FetchCommand(InputStream stdin, OutputStream stdout, PrintStream stderr) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    JsonObject json = Boot.config(conf);
+    applyOptions(json);
+    FanoutConfig cfg = FanoutConfig.fromJson(json);
+    BufferedReader reader = open();
+    Vertx vertx = Boot.vertx(cfg);
+    try {
+      FetchPool.deploy(vertx, json).await();
+      Progress progress = new Progress(stderr, Progress.stderrIsTerminal() && stderr == System.err);
+      countInBackground(vertx, progress);
+      long tick = vertx.setPeriodic(cfg.cli().progressIntervalMs(), id -> progress.tick());
+      Gather.Options opts = new Gather.Options(cfg.fetch().concurrency(), ordered, cfg.cli().reorderWindow(),
+          cfg.fetch().deadlineMs() + 10_000);
+      Promise<GatherStats> finished = Promise.promise();
+      Context ctx = vertx.getOrCreateContext();
+      ctx.runOnContext(v -> {
+        LineSink sink = new LineSink(vertx, ctx, stdout, MAX_PENDING_OUTPUT, progress);
+        new Gather(vertx, new LineSource(vertx, reader), sink, opts).run()
+            .compose(stats -> sink.close().map(stats))
+            .onComplete(finished);
+      });
+      finished.future().await();
+      vertx.cancelTimer(tick);
+      progress.finish();
+      return 0;
+    } finally {
+      reader.close();
+      vertx.close().await();
+    }
+  }
+
+  private BufferedReader open() throws IOException {
+    if (file.equals("-")) {
+      return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+    }
+    Path p = Path.of(file);
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
+    }
+    return Files.newBufferedReader(p, StandardCharsets.UTF_8);
+  }
+
+  private void countInBackground(Vertx vertx, Progress progress) {
+    if (file.equals("-")) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      try (BufferedReader r = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+        return LineSource.count(r);
+      }
+    }).onSuccess(progress::total);
+  }
+
+  /** Writes the options into the configuration JSON, so validation and the fetchers see them. */
+  private void applyOptions(JsonObject json) {
+    JsonObject fetch = json.getJsonObject("fetch");
+    positive("--concurrency", concurrency);
+    positive("--per-host", perHost);
+    if (rate != null && !(rate >= 0)) {
+      throw new ParameterException(spec.commandLine(), "--rate must be 0 or more");
+    }
+    positive("--timeout", timeout);
+    positive("--deadline", deadline);
+    if (retries != null && retries < 0 || maxBytes != null && maxBytes < 0) {
+      throw new ParameterException(spec.commandLine(), "--retries and --max-bytes must be 0 or more");
+    }
+    if (capture != null && !List.of("none", "text", "base64").contains(capture)) {
+      throw new ParameterException(spec.commandLine(), "--capture must be none, text or base64 (got " + capture + ")");
+    }
+    put(fetch, "concurrency", concurrency);
+    put(fetch, "perHost", perHost);
+    put(fetch, "perHostRate", rate);
+    put(fetch, "timeoutMs", timeout);
+    put(fetch, "deadlineMs", deadline);
+    put(fetch, "retries", retries);
+    put(fetch, "maxBytes", maxBytes);
+    put(fetch, "capture", capture);
+    if (!allow.isEmpty()) {
+      JsonArray blocks = new JsonArray();
+      FanoutConfig.fromJson(json).egress().allow().forEach(c -> blocks.add(c.toString()));
+      for (String a : allow) {
+        try {
+          blocks.add(Cidr.parse(a).toString());
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), "--allow " + a + ": " + e.getMessage());
+        }
+      }
+      json.getJsonObject("egress").put("allow", blocks);
+    }
+  }
+
+  private void positive(String name, Number n) {
+    if (n != null && n.doubleValue() < 1) {
+      throw new ParameterException(spec.commandLine(), name + " must be 1 or more (got " + n + ")");
+    }
+  }
+
+  private static void put(JsonObject o, String key, Object value) {
+    if (value != null) {
+      o.put(key, value);
+    }
+  }
+}

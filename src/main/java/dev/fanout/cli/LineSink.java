@@ -1,0 +1,91 @@
+package dev.fanout.cli;
+
+import dev.fanout.gather.Gather;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * NDJSON results to an output stream (stdout). Writes block when the reader is slow, so they go
+ * to one worker thread in order, a chunk at a time; while more than {@code maxPendingBytes} wait,
+ * the sink reports full and the gather pauses. Lines are flushed at least every 100 ms.
+ */
+final class LineSink implements Gather.Sink {
+  private static final int CHUNK = 32 * 1024;
+  private static final long FLUSH_MS = 100;
+
+  private final Vertx vertx;
+  private final WorkerExecutor writer;
+  private final OutputStream out;
+  private final long maxPendingBytes;
+  private final Progress progress;
+  private StringBuilder chunk = new StringBuilder(CHUNK + 1024);
+  private long pendingBytes;
+  private Runnable drain;
+  private Future<Void> lastWrite = Future.succeededFuture();
+  private final long flushTimer;
+
+  LineSink(Vertx vertx, Context context, OutputStream out, long maxPendingBytes, Progress progress) {
+    this.vertx = vertx;
+    this.writer = vertx.createSharedWorkerExecutor("fanout-output", 1);
+    this.out = out;
+    this.maxPendingBytes = maxPendingBytes;
+    this.progress = progress;
+    this.flushTimer = vertx.setPeriodic(FLUSH_MS, id -> context.runOnContext(v -> flush()));
+  }
+
+  @Override
+  public void accept(long index, JsonObject result) {
+    progress.add(result);
+    chunk.append(result.encode()).append('\n');
+    if (chunk.length() >= CHUNK) {
+      flush();
+    }
+  }
+
+  @Override
+  public boolean full() {
+    return pendingBytes > maxPendingBytes;
+  }
+
+  @Override
+  public void onDrain(Runnable resume) {
+    if (!full()) {
+      resume.run();
+    } else {
+      drain = resume;
+    }
+  }
+
+  private void flush() {
+    if (chunk.length() == 0) {
+      return;
+    }
+    byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+    chunk = new StringBuilder(CHUNK + 1024);
+    pendingBytes += bytes.length;
+    lastWrite = writer.<Void>executeBlocking(() -> {
+      out.write(bytes);
+      out.flush();
+      return null;
+    }, true).onComplete(ar -> {
+      pendingBytes -= bytes.length;
+      Runnable d = drain;
+      if (d != null && !full()) {
+        drain = null;
+        d.run();
+      }
+    });
+  }
+
+  /** Flushes what is left and completes once everything is written. Call on the sink's context. */
+  Future<Void> close() {
+    vertx.cancelTimer(flushTimer);
+    flush();
+    return lastWrite.eventually(writer::close);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.fanout.cli;
+
+import dev.fanout.FanoutVerticle;
+import dev.fanout.config.FanoutConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Start fanout: the fetcher pool and the HTTP API (the default command).")
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  private static final long STOP_GRACE_S = 30;
+
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  String conf;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    JsonObject json = Boot.config(conf);
+    FanoutConfig cfg = FanoutConfig.fromJson(json);
+    Vertx vertx = Boot.vertx(cfg);
+    try {
+      vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(json)).await();
+    } catch (RuntimeException e) {
+      LOG.error("fanout failed to start: {}", e.getMessage());
+      vertx.close().await();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      try {
+        vertx.close().await(STOP_GRACE_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stop did not finish in {} s: {}", STOP_GRACE_S, e.toString());
+      }
+      stopped.countDown();
+    }, "fanout-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

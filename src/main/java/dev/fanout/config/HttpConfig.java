@@ -1,0 +1,25 @@
+package dev.fanout.config;
+
+/**
+ * The HTTP server's settings ({@code http.*}).
+ *
+ * @param host the interface to listen on
+ * @param port the port (0 picks a free one)
+ * @param instances web verticles sharing the port; 0 means one per event loop
+ * @param idleTimeoutMs close a connection idle this long (slowloris guard)
+ * @param maxHeaderBytes the largest request header block accepted
+ * @param bodyLimitBytes the largest request body accepted
+ */
+public record HttpConfig(
+    String host, int port, int instances, long idleTimeoutMs, int maxHeaderBytes, long bodyLimitBytes) {
+
+  static HttpConfig read(ConfigReader r) {
+    return new HttpConfig(
+        r.string("http.host"),
+        r.intIn("http.port", 0, 65535),
+        r.intIn("http.instances", 0, 1024),
+        r.longIn("http.idleTimeoutMs", 1, 86_400_000L),
+        r.intIn("http.maxHeaderBytes", 1024, 1 << 20),
+        r.longIn("http.bodyLimitBytes", 1, 1L << 31));
+  }
+}

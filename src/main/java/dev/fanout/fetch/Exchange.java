@@ -1,0 +1,141 @@
+package dev.fanout.fetch;
+
+import dev.fanout.bus.Capture;
+import dev.fanout.bus.ErrorKind;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+
+/**
+ * One HTTP request and its streamed response: connects to exactly the address the egress policy
+ * checked (the URL's host goes only into the Host header and TLS SNI), streams the body through
+ * SHA-256 with a byte cap, and can be aborted at any point. Runs on the fetcher's event loop.
+ */
+final class Exchange {
+  /** A complete response: status, headers, and the body's size, hash and (if captured) bytes. */
+  record Response(int status, MultiMap headers, long bytes, String sha256, Buffer body) {}
+
+  private final Promise<Response> promise = Promise.promise();
+  private HttpClientRequest request;
+  private FetchFailure abortedWith;
+
+  /** The outcome: the response, or a {@link FetchFailure}. */
+  Future<Response> future() {
+    return promise.future();
+  }
+
+  /** Sends the request; the outcome arrives on {@link #future()}. */
+  Exchange start(HttpClient client, UrlTarget target, InetAddress address, HttpMethod method,
+      Map<String, String> headers, String userAgent, String body, long idleTimeoutMs, long connectTimeoutMs,
+      long maxBytes, Capture capture) {
+    RequestOptions opts = new RequestOptions()
+        .setMethod(method)
+        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, target.port())))
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.https())
+        .setURI(target.pathAndQuery())
+        .setConnectTimeout(connectTimeoutMs)
+        .setIdleTimeout(idleTimeoutMs)
+        .setFollowRedirects(false);
+    headers.forEach(opts::putHeader);
+    if (!headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("user-agent"))) {
+      opts.putHeader("User-Agent", userAgent);
+    }
+    client.request(opts)
+        .compose(req -> {
+          request = req;
+          if (abortedWith != null) {
+            req.reset(0, abortedWith);
+            return Future.failedFuture(abortedWith);
+          }
+          return body == null ? req.send() : req.send(body);
+        })
+        .onSuccess(resp -> read(resp, maxBytes, capture))
+        .onFailure(this::fail);
+    return this;
+  }
+
+  /** Ends the exchange with {@code kind}: resets the stream (closing its connection) if it is open. */
+  void abort(ErrorKind kind, String message) {
+    if (promise.future().isComplete() || abortedWith != null) {
+      return;
+    }
+    abortedWith = new FetchFailure(kind, message);
+    if (request != null) {
+      request.reset(0, abortedWith);
+    }
+    promise.tryFail(abortedWith);
+  }
+
+  private void fail(Throwable t) {
+    promise.tryFail(abortedWith != null ? abortedWith : FetchFailure.of(t));
+  }
+
+  private void read(HttpClientResponse resp, long maxBytes, Capture capture) {
+    String length = resp.getHeader("content-length");
+    if (length != null && parseLong(length) > maxBytes) {
+      abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
+      return;
+    }
+    MessageDigest sha = sha256();
+    Buffer captured = capture == Capture.NONE ? null : Buffer.buffer();
+    long[] bytes = {0};
+    resp.handler(chunk -> {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      bytes[0] += chunk.length();
+      if (bytes[0] > maxBytes) {
+        abort(ErrorKind.TOO_LARGE, "body exceeds the cap of " + maxBytes + " bytes");
+        return;
+      }
+      sha.update(chunk.getBytes());
+      if (captured != null) {
+        captured.appendBuffer(chunk);
+      }
+    });
+    resp.exceptionHandler(this::fail);
+    resp.endHandler(v -> promise.tryComplete(
+        new Response(resp.statusCode(), resp.headers(), bytes[0], hex(sha.digest()), captured)));
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  static String hex(byte[] b) {
+    char[] out = new char[b.length * 2];
+    for (int i = 0; i < b.length; i++) {
+      out[2 * i] = HEX[(b[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[b[i] & 0xf];
+    }
+    return new String(out);
+  }
+}

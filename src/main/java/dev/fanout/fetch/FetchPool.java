@@ -1,0 +1,31 @@
+package dev.fanout.fetch;
+
+import dev.fanout.config.FanoutConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Deploys the fetcher pool: N {@link FetcherVerticle}s sharing one {@link GlobalLimits}. */
+public final class FetchPool {
+  private FetchPool() {}
+
+  /** The number of fetchers {@code cfg} asks for: {@code fetch.instances}, else one per event loop. */
+  public static int instances(FanoutConfig cfg) {
+    if (cfg.fetch().instances() > 0) {
+      return cfg.fetch().instances();
+    }
+    return cfg.eventLoops() > 0 ? cfg.eventLoops() : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** Deploys the pool with {@code config} (the whole configuration JSON); completes with its deployment id. */
+  public static Future<String> deploy(Vertx vertx, JsonObject config) {
+    FanoutConfig cfg = FanoutConfig.fromJson(config);
+    int n = instances(cfg);
+    GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued());
+    AtomicInteger next = new AtomicInteger();
+    return vertx.deployVerticle(() -> new FetcherVerticle(limits, next.getAndIncrement(), n),
+        new DeploymentOptions().setInstances(n).setConfig(config));
+  }
+}

@@ -1,0 +1,301 @@
+package dev.fanout.fetch;
+
+import dev.fanout.bus.ErrorKind;
+import dev.fanout.bus.FetchResult;
+import dev.fanout.config.FetchConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import java.net.InetAddress;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The fetch engine of one fetcher verticle: per-host queues and limits, the global permit, the
+ * attempts, retries with backoff and Retry-After, redirects, timeouts and the deadline. Every
+ * method runs on the owning verticle's event loop.
+ */
+final class Fetcher {
+  /** Sends a task whose next hop belongs to another shard to that shard's owner. */
+  interface Handoff {
+    Future<FetchResult> send(FetchTask task);
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final FetchConfig cfg;
+  private final HttpClient client;
+  private final EgressPolicy egress;
+  private final GlobalLimits limits;
+  private final RetryPolicy retry;
+  private final Function<String, Future<InetAddress>> resolver;
+  private final Predicate<String> owns;
+  private final Handoff handoff;
+  private final long rateIntervalNanos;
+  private final Map<String, HostLimiter> hosts = new HashMap<>();
+  private final Set<FetchTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Redirects redirects;
+
+  Fetcher(Vertx vertx, Context context, FetchConfig cfg, HttpClient client, EgressPolicy egress,
+      GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Predicate<String> owns, Handoff handoff) {
+    this.vertx = vertx;
+    this.context = context;
+    this.cfg = cfg;
+    this.client = client;
+    this.egress = egress;
+    this.limits = limits;
+    this.resolver = resolver;
+    this.owns = owns;
+    this.handoff = handoff;
+    this.retry = new RetryPolicy(cfg.backoffBaseMs(), cfg.backoffMaxMs(), cfg.retryAfterMaxMs());
+    this.rateIntervalNanos = cfg.perHostRate() > 0 ? (long) (1e9 / cfg.perHostRate()) : 0;
+    this.redirects = new Redirects(cfg.maxRedirects());
+  }
+
+  /** Accepts a task that {@link GlobalLimits#tryQueue()} already counted; arms its deadline. */
+  void submit(FetchTask task) {
+    live.add(task);
+    long ms = task.remainingMs(System.nanoTime());
+    task.deadlineTimer = vertx.setTimer(Math.max(1, ms), id -> {
+      task.deadlineTimer = -1;
+      onDeadline(task);
+    });
+    enqueue(task);
+  }
+
+  private void enqueue(FetchTask task) {
+    HostLimiter h = hosts.computeIfAbsent(task.target.hostKey(), HostLimiter::new);
+    task.host = h;
+    task.phase = FetchTask.Phase.QUEUED;
+    h.queue.add(task);
+    pump(h);
+  }
+
+  private void pump(HostLimiter h) {
+    if (h.pumping) {
+      return; // an attempt that failed at once re-enters here; the outer loop goes on
+    }
+    h.pumping = true;
+    try {
+      drain(h);
+    } finally {
+      h.pumping = false;
+    }
+  }
+
+  private void drain(HostLimiter h) {
+    h.skipDone();
+    while (!h.queue.isEmpty() && h.inFlight < cfg.perHost()) {
+      long now = System.nanoTime();
+      long wait = h.waitNanos(now);
+      if (wait > 0) {
+        wakeLater(h, wait);
+        return;
+      }
+      FetchTask task = h.queue.poll();
+      h.started(now, rateIntervalNanos);
+      h.inFlight++;
+      limits.dequeued();
+      task.phase = FetchTask.Phase.PERMIT;
+      limits.acquire(context, () -> run(task));
+      h.skipDone();
+    }
+  }
+
+  private void wakeLater(HostLimiter h, long nanos) {
+    if (h.wakeTimer >= 0) {
+      return;
+    }
+    h.wakeTimer = vertx.setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), id -> {
+      h.wakeTimer = -1;
+      pump(h);
+      evictIfIdle(h);
+    });
+  }
+
+  private void run(FetchTask task) {
+    if (task.phase == FetchTask.Phase.DONE) {
+      release(task);
+      return;
+    }
+    task.phase = FetchTask.Phase.RUNNING;
+    long now = System.nanoTime();
+    long limit = Math.min(task.timeoutMs, Math.max(1, task.remainingMs(now)));
+    Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
+        client, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
+        Math.min(cfg.idleTimeoutMs(), limit), Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
+    task.attempt = attempt;
+    task.timer = vertx.setTimer(limit, id -> {
+      task.timer = -1;
+      attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
+    });
+    attempt.future().onComplete(ar -> {
+      task.attempt = null;
+      cancelTimer(task);
+      release(task);
+      if (task.phase == FetchTask.Phase.DONE) {
+        return;
+      }
+      if (ar.succeeded()) {
+        onResponse(task, ar.result());
+      } else {
+        onFailure(task, FetchFailure.of(ar.cause()));
+      }
+    });
+  }
+
+  private void release(FetchTask task) {
+    limits.release();
+    HostLimiter h = task.host;
+    h.inFlight--;
+    pump(h);
+    evictIfIdle(h);
+  }
+
+  private void onResponse(FetchTask task, Exchange.Response r) {
+    long now = System.nanoTime();
+    if (task.followRedirects && Redirects.isRedirect(r)) {
+      redirects.follow(task, r, now, this::finish, this::hop);
+      return;
+    }
+    if (RetryPolicy.retryable(r.status()) && task.attempts <= task.retries) {
+      long after = RetryPolicy.parseRetryAfter(r.headers().get("retry-after"), System.currentTimeMillis());
+      if (after >= 0) {
+        task.host.pauseUntil(now + Math.min(after, retry.retryAfterMaxMs()) * 1_000_000);
+        if (!retry.honours(after)) {
+          finish(task, Results.of(task, r, now, "HTTP " + r.status() + " with Retry-After " + after / 1000
+              + " s, longer than fetch.retryAfterMaxMs"));
+          return;
+        }
+      }
+      backoff(task, after >= 0 ? after : retry.backoffMs(task.attempts), Results.of(task, r, now, null));
+      return;
+    }
+    finish(task, Results.of(task, r, now, null));
+  }
+
+  private void onFailure(FetchTask task, FetchFailure f) {
+    long now = System.nanoTime();
+    FetchResult failed = Results.failed(task, f.kind(), f.getMessage(), now);
+    if (RetryPolicy.retryable(f.kind()) && task.attempts <= task.retries) {
+      backoff(task, retry.backoffMs(task.attempts), failed);
+    } else {
+      finish(task, failed);
+    }
+  }
+
+  /** Retries after {@code delayMs}, or ends with {@code last} when the deadline comes first. */
+  private void backoff(FetchTask task, long delayMs, FetchResult last) {
+    if (delayMs >= task.remainingMs(System.nanoTime())) {
+      finish(task, last);
+      return;
+    }
+    task.phase = FetchTask.Phase.BACKOFF;
+    task.attempts++;
+    task.timer = vertx.setTimer(Math.max(1, delayMs), id -> {
+      task.timer = -1;
+      limits.requeue();
+      enqueue(task);
+    });
+  }
+
+  /** Continues a redirected task at its new target, here or at the owner of the new host. */
+  private void hop(FetchTask task) {
+    if (owns.test(task.target.hostKey())) {
+      limits.requeue();
+      enqueue(task);
+    } else {
+      task.phase = FetchTask.Phase.DONE;
+      live.remove(task);
+      cancelTimers(task);
+      handoff.send(task).onComplete(ar -> task.result.tryComplete(ar.succeeded() ? ar.result()
+          : Results.failed(task, ErrorKind.OVERLOADED, "handing the redirect to its shard failed: "
+              + ar.cause().getMessage(), System.nanoTime())));
+    }
+  }
+
+  private void onDeadline(FetchTask task) {
+    long now = System.nanoTime();
+    String message = "deadline of " + task.elapsedMs(now) + " ms exceeded";
+    if (task.phase == FetchTask.Phase.RUNNING && task.attempt != null) {
+      Attempt a = task.attempt;
+      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
+      a.abort(ErrorKind.TIMEOUT, message);
+    } else {
+      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
+    }
+  }
+
+  /** Ends a task with {@code result}, once; cleans up whatever phase it was in. */
+  void finish(FetchTask task, FetchResult result) {
+    if (task.phase == FetchTask.Phase.DONE) {
+      return;
+    }
+    if (task.phase == FetchTask.Phase.QUEUED) {
+      limits.dequeued();
+    }
+    task.phase = FetchTask.Phase.DONE;
+    live.remove(task);
+    cancelTimers(task);
+    task.result.tryComplete(result);
+  }
+
+  private void cancelTimer(FetchTask task) {
+    if (task.timer >= 0) {
+      vertx.cancelTimer(task.timer);
+      task.timer = -1;
+    }
+  }
+
+  private void cancelTimers(FetchTask task) {
+    cancelTimer(task);
+    if (task.deadlineTimer >= 0) {
+      vertx.cancelTimer(task.deadlineTimer);
+      task.deadlineTimer = -1;
+    }
+  }
+
+  private void evictIfIdle(HostLimiter h) {
+    if (h.idle(System.nanoTime())) {
+      hosts.remove(h.key, h);
+    }
+  }
+
+  /** Forgets hosts that are idle now (a pause or rate spacing that has run out). */
+  void sweep() {
+    long now = System.nanoTime();
+    for (Iterator<HostLimiter> it = hosts.values().iterator(); it.hasNext(); ) {
+      if (it.next().idle(now)) {
+        it.remove();
+      }
+    }
+  }
+
+  /** Ends every unfinished task with {@code kind}, aborting running attempts (shutdown). */
+  void abortAll(ErrorKind kind, String message) {
+    for (FetchTask t : live.toArray(FetchTask[]::new)) {
+      Attempt a = t.attempt;
+      finish(t, Results.failed(t, kind, message, System.nanoTime()));
+      if (a != null) {
+        a.abort(kind, message);
+      }
+    }
+  }
+
+  /** Hosts with state now (for tests and metrics). */
+  int hostCount() {
+    return hosts.size();
+  }
+
+  static HttpMethod method(String name) {
+    return name == null ? HttpMethod.GET : HttpMethod.valueOf(name);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.fetch;
+
+import java.util.ArrayDeque;
+
+/**
+ * The politeness state of one host (host and port): fetches in flight, the queue of those
+ * waiting, a request-spacing rate limit and a Retry-After pause. Owned by exactly one fetcher and
+ * touched only on its event loop, so it needs no locks and its limits are exact.
+ *
+ * <p>The rate limit is a token bucket of capacity one (a request every 1/rate seconds, no
+ * bursts), kept as the earliest time the next request may start. Written by hand: it must tell
+ * the event loop when to wake rather than block a thread, which the common limiter libraries do.
+ */
+final class HostLimiter {
+  final String key;
+  final ArrayDeque<FetchTask> queue = new ArrayDeque<>();
+  int inFlight;
+  private long nextStartNanos;
+  private long pausedUntilNanos;
+  /** True while the fetcher's pump loop runs for this host. */
+  boolean pumping;
+  /** The pending wake-up timer id, or -1. */
+  long wakeTimer = -1;
+
+  HostLimiter(String key) {
+    this.key = key;
+  }
+
+  /** Nanoseconds until a request may start (pause and rate); 0 when it may start now. */
+  long waitNanos(long now) {
+    long until = Math.max(nextStartNanos, pausedUntilNanos);
+    return Math.max(0, until - now);
+  }
+
+  /** Records a request start for the rate limit ({@code intervalNanos} 0 when unlimited). */
+  void started(long now, long intervalNanos) {
+    if (intervalNanos > 0) {
+      nextStartNanos = Math.max(now, nextStartNanos) + intervalNanos;
+    }
+  }
+
+  /** Sends nothing to this host until {@code untilNanos} (a Retry-After). Never shortens a pause. */
+  void pauseUntil(long untilNanos) {
+    if (untilNanos - pausedUntilNanos > 0) {
+      pausedUntilNanos = untilNanos;
+    }
+  }
+
+  /** Drops finished tasks from the head of the queue (they are removed lazily). */
+  void skipDone() {
+    while (!queue.isEmpty() && queue.peek().phase == FetchTask.Phase.DONE) {
+      queue.poll();
+    }
+  }
+
+  /** Whether forgetting this host loses nothing: nothing queued or running, no pause or spacing pending. */
+  boolean idle(long now) {
+    skipDone();
+    return inFlight == 0 && queue.isEmpty() && wakeTimer < 0 && waitNanos(now) == 0;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.fanout.fetch;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The WHATWG URL standard's IPv4 host parser: parts may be decimal, octal ({@code 0177}) or hex
+ * ({@code 0x7f}), and the last part fills the remaining bytes ({@code 127.1}, {@code 2130706433}).
+ * A host whose last label is numeric is an IPv4 address or invalid, never a DNS name.
+ */
+final class Ipv4 {
+  /** The host is not an IPv4 address: a DNS name. */
+  static final long NOT_IPV4 = -1;
+  /** The host ends in a number but is not a valid IPv4 address. */
+  static final long FAIL = -2;
+
+  private Ipv4() {}
+
+  /** The address as a number in [0, 2^32), or {@link #NOT_IPV4} or {@link #FAIL}. */
+  static long parse(String host) {
+    String[] parts = host.split("\\.", -1);
+    int n = parts.length;
+    if (n > 1 && parts[n - 1].isEmpty()) {
+      n--;
+    }
+    if (n == 0 || !endsInNumber(parts[n - 1])) {
+      return NOT_IPV4;
+    }
+    if (n > 4) {
+      return FAIL;
+    }
+    long[] nums = new long[n];
+    for (int i = 0; i < n; i++) {
+      nums[i] = number(parts[i]);
+      if (nums[i] < 0) {
+        return FAIL;
+      }
+    }
+    for (int i = 0; i < n - 1; i++) {
+      if (nums[i] > 255) {
+        return FAIL;
+      }
+    }
+    long last = nums[n - 1];
+    if (last >= 1L << (8 * (5 - n))) {
+      return FAIL;
+    }
+    long addr = last;
+    for (int i = 0; i < n - 1; i++) {
+      addr += nums[i] << (8 * (3 - i));
+    }
+    return addr;
+  }
+
+  private static boolean endsInNumber(String part) {
+    if (!part.isEmpty() && part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return true;
+    }
+    return (part.startsWith("0x") || part.startsWith("0X"))
+        && part.substring(2).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+  }
+
+  private static long number(String part) {
+    if (part.isEmpty()) {
+      return -1;
+    }
+    int radix = 10;
+    String digits = part;
+    if (part.startsWith("0x") || part.startsWith("0X")) {
+      radix = 16;
+      digits = part.substring(2);
+      if (digits.isEmpty()) {
+        return 0;
+      }
+    } else if (part.length() > 1 && part.charAt(0) == '0') {
+      radix = 8;
+      digits = part.substring(1);
+    }
+    int r = radix;
+    if (digits.length() > 12 || !digits.chars().allMatch(c -> Character.digit(c, r) >= 0)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(digits, radix);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  static InetAddress address(long v) {
+    byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.fanout.fetch;
+
+import dev.fanout.bus.HostShards;
+import java.net.IDN;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A parsed, normalised http(s) URL, ready to fetch. The host is normalised as browsers do (the
+ * WHATWG URL standard): percent-decoded, lowercased, and numeric IPv4 forms such as {@code 127.1},
+ * {@code 2130706433}, {@code 0x7f.1} or {@code 0177.0.0.1} become the dotted quad they mean, so
+ * the egress policy sees the address that would really be dialled.
+ *
+ * @param url the URL as given
+ * @param https whether the scheme is https
+ * @param host the normalised host: a DNS name, a dotted quad, or an IPv6 address without brackets
+ * @param port the effective port
+ * @param pathAndQuery the request target: path (at least "/") and query
+ * @param literal the address when the host is an IP literal, else null
+ */
+public record UrlTarget(String url, boolean https, String host, int port, String pathAndQuery, InetAddress literal) {
+
+  /** A URL that cannot be fetched; the message says why. */
+  public static final class Invalid extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Parses {@code url}; fails with {@link Invalid} when it is not a fetchable http(s) URL. */
+  public static UrlTarget parse(String url) throws Invalid {
+    URI uri;
+    try {
+      uri = new URI(escapeIllegal(url.strip()));
+    } catch (URISyntaxException e) {
+      throw new Invalid("not a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      throw new Invalid(scheme == null ? "not an absolute URL" : "only http and https are fetched, not " + scheme);
+    }
+    String authority = uri.getRawAuthority();
+    if (authority == null || authority.isEmpty()) {
+      throw new Invalid("no host");
+    }
+    if (authority.indexOf('@') >= 0) {
+      throw new Invalid("credentials in the URL are not supported");
+    }
+    boolean https = scheme.equals("https");
+    String hostPart;
+    String portPart = null;
+    if (authority.startsWith("[")) {
+      int close = authority.indexOf(']');
+      if (close < 0) {
+        throw new Invalid("unclosed [ in host");
+      }
+      hostPart = authority.substring(0, close + 1);
+      String rest = authority.substring(close + 1);
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith(":")) {
+          throw new Invalid("junk after ]");
+        }
+        portPart = rest.substring(1);
+      }
+    } else {
+      int colon = authority.lastIndexOf(':');
+      hostPart = colon < 0 ? authority : authority.substring(0, colon);
+      portPart = colon < 0 ? null : authority.substring(colon + 1);
+    }
+    int port = port(portPart, https ? 443 : 80);
+    InetAddress literal;
+    String host;
+    if (hostPart.startsWith("[")) {
+      literal = ipv6(hostPart.substring(1, hostPart.length() - 1));
+      host = literal.getHostAddress();
+    } else {
+      host = normaliseName(hostPart);
+      long v4 = Ipv4.parse(host);
+      if (v4 == Ipv4.FAIL) {
+        throw new Invalid("malformed IPv4 address: " + host);
+      }
+      literal = v4 == Ipv4.NOT_IPV4 ? null : Ipv4.address(v4);
+      if (literal != null) {
+        host = literal.getHostAddress();
+      }
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    return new UrlTarget(url, https, host, port, target, literal);
+  }
+
+  /** The per-host key: host and port (see {@link HostShards}). */
+  public String hostKey() {
+    return HostShards.hostKey(host, port);
+  }
+
+  /** The normalised URL, as sent (without fragment). */
+  public String normalised() {
+    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    boolean defaultPort = port == (https ? 443 : 80);
+    return (https ? "https://" : "http://") + h + (defaultPort ? "" : ":" + port) + pathAndQuery;
+  }
+
+  /** The Host header value: the host, with the port unless it is the scheme's default. */
+  public String hostHeader() {
+    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    return port == (https ? 443 : 80) ? h : h + ":" + port;
+  }
+
+  /**
+   * Resolves a Location header against this URL. Fails with {@link Invalid} when the result is
+   * not a fetchable URL.
+   */
+  public UrlTarget resolve(String location) throws Invalid {
+    URI base;
+    try {
+      base = new URI(normalised());
+      return parse(base.resolve(new URI(escapeIllegal(location.strip()))).toString());
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new Invalid("bad redirect location: " + location);
+    }
+  }
+
+  private static int port(String text, int dflt) throws Invalid {
+    if (text == null || text.isEmpty()) {
+      return dflt;
+    }
+    if (!text.matches("\\d{1,5}")) {
+      throw new Invalid("bad port: " + text);
+    }
+    int p = Integer.parseInt(text);
+    if (p < 1 || p > 65535) {
+      throw new Invalid("port out of range: " + p);
+    }
+    return p;
+  }
+
+  private static InetAddress ipv6(String text) throws Invalid {
+    if (text.indexOf('%') >= 0 || !text.matches("[0-9A-Fa-f:.]+") || text.indexOf(':') < 0) {
+      throw new Invalid("malformed IPv6 address: " + text);
+    }
+    try {
+      // Numeric only (checked above): no lookup happens. An IPv4-mapped form comes back as IPv4.
+      return InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new Invalid("malformed IPv6 address: " + text);
+    }
+  }
+
+  private static String normaliseName(String raw) throws Invalid {
+    String decoded = percentDecode(raw).toLowerCase(Locale.ROOT);
+    if (decoded.endsWith(".") && decoded.length() > 1 && !decoded.endsWith("..")) {
+      decoded = decoded.substring(0, decoded.length() - 1);
+    }
+    if (decoded.isEmpty()) {
+      throw new Invalid("empty host");
+    }
+    String ascii;
+    try {
+      ascii = IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      throw new Invalid("bad host name: " + decoded);
+    }
+    for (int i = 0; i < ascii.length(); i++) {
+      char c = ascii.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_')) {
+        throw new Invalid("forbidden character in host: " + decoded);
+      }
+    }
+    return ascii;
+  }
+
+  private static String percentDecode(String s) throws Invalid {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    try {
+      return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new Invalid("bad percent-encoding in host: " + s);
+    }
+  }
+
+  /** Percent-encodes the characters browsers accept in URLs but java.net.URI does not. */
+  static String escapeIllegal(String s) {
+    StringBuilder out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean bad = c <= 0x20 || c >= 0x7f || "\"<>\\^`{|}".indexOf(c) >= 0;
+      if (bad && out == null) {
+        out = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      if (out != null) {
+        if (!bad) {
+          out.append(c);
+        } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+          appendEncoded(out, s.substring(i, i + 2));
+          i++;
+        } else {
+          appendEncoded(out, String.valueOf(c));
+        }
+      }
+    }
+    return out == null ? s : out.toString();
+  }
+
+  private static void appendEncoded(StringBuilder out, String chars) {
+    for (byte b : chars.getBytes(StandardCharsets.UTF_8)) {
+      out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+          .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+    }
+  }
+
+  /** True when the host is an IPv6 literal. */
+  public boolean isIpv6() {
+    return literal instanceof Inet6Address;
+  }
+}

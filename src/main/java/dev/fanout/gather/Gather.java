@@ -1,0 +1,164 @@
+package dev.fanout.gather;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.bus.ErrorKind;
+import dev.fanout.bus.FetchResult;
+import dev.fanout.bus.FetchSpec;
+import dev.fanout.bus.HostShards;
+import dev.fanout.fetch.UrlTarget;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fan-out of fetches over the event bus with at most {@code concurrency} in flight: a sliding
+ * window, so one slow URL never idles the others (asyncio.gather behind a Semaphore, without
+ * fixed chunks). Specs are pulled from a {@link Source} only as the window needs them, and results
+ * are pushed to a {@link Sink} as they complete, or in input order through a bounded reorder
+ * window; while the sink is full the window pauses. Memory is therefore bounded for any input.
+ * Runs on the context that calls {@link #run()}.
+ */
+public final class Gather {
+  /** Where specs come from, a batch at a time. */
+  public interface Source {
+    /** Up to {@code max} more specs; an empty list at the end. */
+    Future<List<FetchSpec>> next(int max);
+  }
+
+  /** Where results go. */
+  public interface Sink {
+    /** A result; {@code index} is the spec's 0-based position in the input. */
+    void accept(long index, JsonObject result);
+
+    /** Whether the sink wants the gather to pause. */
+    default boolean full() {
+      return false;
+    }
+
+    /** Calls {@code resume} once when the sink is no longer full. */
+    default void onDrain(Runnable resume) {
+      resume.run();
+    }
+  }
+
+  /**
+   * How to gather.
+   *
+   * @param concurrency the most fetches in flight
+   * @param ordered emit in input order (else as completed)
+   * @param reorderWindow with ordered, the most results held back waiting for an earlier one
+   * @param replyTimeoutMs the event-bus reply timeout of one fetch (its deadline plus a margin)
+   */
+  public record Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs) {}
+
+  private final Vertx vertx;
+  private final Source source;
+  private final Sink sink;
+  private final Options opts;
+  private final Promise<GatherStats> done = Promise.promise();
+  private final ArrayDeque<FetchSpec> buffer = new ArrayDeque<>();
+  private final Map<Long, JsonObject> held = new HashMap<>();
+  private final DeliveryOptions delivery;
+  private final GatherStats.Counter stats = new GatherStats.Counter();
+  private Context context;
+  private boolean sourceDone;
+  private boolean reading;
+  private boolean paused;
+  private int inFlight;
+  private long nextIndex;
+  private long nextEmit;
+
+  /** A gather of {@code source} into {@code sink}; nothing happens until {@link #run()}. */
+  public Gather(Vertx vertx, Source source, Sink sink, Options opts) {
+    this.vertx = vertx;
+    this.source = source;
+    this.sink = sink;
+    this.opts = opts;
+    this.delivery = new DeliveryOptions().setSendTimeout(opts.replyTimeoutMs());
+  }
+
+  /** Starts; completes with the stats once every result reached the sink. Call on a Vert.x context. */
+  public Future<GatherStats> run() {
+    context = vertx.getOrCreateContext();
+    stats.start();
+    fill();
+    return done.future();
+  }
+
+  private void fill() {
+    while (!paused && inFlight < opts.concurrency() && (!opts.ordered() || nextIndex - nextEmit < opts.reorderWindow())) {
+      FetchSpec spec = buffer.poll();
+      if (spec == null) {
+        break;
+      }
+      send(spec, nextIndex++);
+    }
+    if (buffer.size() < opts.concurrency() && !sourceDone && !reading) {
+      read();
+    }
+    if (sourceDone && buffer.isEmpty() && inFlight == 0 && held.isEmpty() && !reading) {
+      done.tryComplete(stats.snapshot());
+    }
+  }
+
+  private void read() {
+    reading = true;
+    source.next(Math.max(64, opts.concurrency())).onComplete(ar -> {
+      reading = false;
+      if (ar.failed()) {
+        done.tryFail(ar.cause());
+        return;
+      }
+      if (ar.result().isEmpty()) {
+        sourceDone = true;
+      } else {
+        buffer.addAll(ar.result());
+      }
+      fill();
+    });
+  }
+
+  private void send(FetchSpec spec, long index) {
+    inFlight++;
+    vertx.eventBus().<JsonObject>request(address(spec.url()), spec.toJson(), delivery).onComplete(ar -> {
+      JsonObject result = ar.succeeded() ? ar.result().body()
+          : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
+              + ar.cause().getMessage(), 0, 0).toJson();
+      inFlight--;
+      stats.add(result);
+      if (opts.ordered()) {
+        held.put(index, result);
+        JsonObject next;
+        while ((next = held.remove(nextEmit)) != null) {
+          sink.accept(nextEmit++, next);
+        }
+      } else {
+        sink.accept(index, result);
+      }
+      if (!paused && sink.full()) {
+        paused = true;
+        sink.onDrain(() -> context.runOnContext(v -> {
+          paused = false;
+          fill();
+        }));
+      }
+      fill();
+    });
+  }
+
+  /** The owning shard's address when the URL parses (saves a routing hop), else the router. */
+  private static String address(String url) {
+    try {
+      return HostShards.addressOf(UrlTarget.parse(url).hostKey());
+    } catch (UrlTarget.Invalid e) {
+      return Addresses.FETCH;
+    }
+  }
+}

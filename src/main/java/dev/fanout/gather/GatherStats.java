@@ -1,0 +1,56 @@
+package dev.fanout.gather;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a gather did: how many results, how many ok and failed (by error kind), and how long.
+ *
+ * @param count results delivered
+ * @param ok results with {@code ok:true}
+ * @param failed results with {@code ok:false}
+ * @param failedByKind failed results by error kind
+ * @param elapsedMs from start to the last result
+ */
+public record GatherStats(long count, long ok, long failed, Map<String, Long> failedByKind, long elapsedMs) {
+
+  /** As JSON: {@code {count, ok, failed, failedByKind, elapsedMs}}. */
+  public JsonObject toJson() {
+    JsonObject kinds = new JsonObject();
+    failedByKind.forEach(kinds::put);
+    return new JsonObject().put("count", count).put("ok", ok).put("failed", failed)
+        .put("failedByKind", kinds).put("elapsedMs", elapsedMs);
+  }
+
+  /** Results per second over the whole gather. */
+  public double rate() {
+    return elapsedMs == 0 ? count : count * 1000.0 / elapsedMs;
+  }
+
+  /** A running count, updated on one event loop. */
+  static final class Counter {
+    private long count;
+    private long ok;
+    private final Map<String, Long> failed = new TreeMap<>();
+    private long startNanos;
+
+    void start() {
+      startNanos = System.nanoTime();
+    }
+
+    void add(JsonObject result) {
+      count++;
+      if (result.getBoolean("ok", false)) {
+        ok++;
+      } else {
+        JsonObject err = result.getJsonObject("error");
+        failed.merge(err == null ? "unknown" : err.getString("kind", "unknown"), 1L, Long::sum);
+      }
+    }
+
+    GatherStats snapshot() {
+      return new GatherStats(count, ok, count - ok, Map.copyOf(failed), (System.nanoTime() - startNanos) / 1_000_000);
+    }
+  }
+}
