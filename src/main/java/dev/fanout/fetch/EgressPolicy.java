@@ -46,10 +46,10 @@ public final class EgressPolicy {
       return null;
     }
     if (matches(deny, a)) {
-      return address.getHostAddress() + " is in a denied address block";
+      return UrlTarget.text(address) + " is in a denied address block";
     }
     if (embedded != null && matches(deny, embedded)) {
-      return address.getHostAddress() + " embeds a denied IPv4 address";
+      return UrlTarget.text(address) + " embeds a denied IPv4 address";
     }
     return null;
   }

@@ -30,6 +30,8 @@ final class Exchange {
   private final Promise<Response> promise = Promise.promise();
   private HttpClientRequest request;
   private FetchFailure abortedWith;
+  private HttpClientResponse response;
+  private long received;
 
   /** The outcome: the response, or a {@link FetchFailure}. */
   Future<Response> future() {
@@ -70,10 +72,14 @@ final class Exchange {
 
   /** Ends the exchange with {@code kind}: resets the stream (closing its connection) if it is open. */
   void abort(ErrorKind kind, String message) {
+    abort(new FetchFailure(kind, message, partial()));
+  }
+
+  private void abort(FetchFailure failure) {
     if (promise.future().isComplete() || abortedWith != null) {
       return;
     }
-    abortedWith = new FetchFailure(kind, message);
+    abortedWith = failure;
     if (request != null) {
       request.reset(0, abortedWith);
     }
@@ -81,10 +87,24 @@ final class Exchange {
   }
 
   private void fail(Throwable t) {
-    promise.tryFail(abortedWith != null ? abortedWith : FetchFailure.of(t));
+    FetchFailure f = abortedWith != null ? abortedWith : FetchFailure.of(t);
+    if (f.partial() == null && response != null && abortedWith == null) {
+      f = new FetchFailure(f.kind(), f.getMessage(), partial());
+    }
+    if (request == null && f.kind() == ErrorKind.TIMEOUT && abortedWith == null) {
+      // No request yet: the time ran out while connecting (or waiting for a pooled connection).
+      f = new FetchFailure(ErrorKind.TIMEOUT, "connect timed out");
+    }
+    promise.tryFail(f);
+  }
+
+  /** What has arrived so far (status, headers, bytes), or null before the response head. */
+  private Response partial() {
+    return response == null ? null : new Response(response.statusCode(), response.headers(), received, null, null);
   }
 
   private void read(HttpClientResponse resp, long maxBytes, Capture capture) {
+    response = resp;
     String length = resp.getHeader("content-length");
     if (length != null && parseLong(length) > maxBytes) {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
@@ -92,13 +112,12 @@ final class Exchange {
     }
     MessageDigest sha = sha256();
     Buffer captured = capture == Capture.NONE ? null : Buffer.buffer();
-    long[] bytes = {0};
     resp.handler(chunk -> {
       if (promise.future().isComplete()) {
         return;
       }
-      bytes[0] += chunk.length();
-      if (bytes[0] > maxBytes) {
+      received += chunk.length();
+      if (received > maxBytes) {
         abort(ErrorKind.TOO_LARGE, "body exceeds the cap of " + maxBytes + " bytes");
         return;
       }
@@ -109,7 +128,7 @@ final class Exchange {
     });
     resp.exceptionHandler(this::fail);
     resp.endHandler(v -> promise.tryComplete(
-        new Response(resp.statusCode(), resp.headers(), bytes[0], hex(sha.digest()), captured)));
+        new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured)));
   }
 
   private static long parseLong(String s) {

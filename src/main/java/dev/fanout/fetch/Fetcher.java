@@ -123,7 +123,7 @@ final class Fetcher {
 
   private void run(FetchTask task) {
     if (task.phase == FetchTask.Phase.DONE) {
-      release(task);
+      release(task.host);
       return;
     }
     task.phase = FetchTask.Phase.RUNNING;
@@ -140,21 +140,21 @@ final class Fetcher {
     attempt.future().onComplete(ar -> {
       task.attempt = null;
       cancelTimer(task);
-      release(task);
-      if (task.phase == FetchTask.Phase.DONE) {
-        return;
+      HostLimiter h = task.host;
+      if (task.phase != FetchTask.Phase.DONE) {
+        // Outcome first, so a Retry-After pause is in place before the host slot is reused.
+        if (ar.succeeded()) {
+          onResponse(task, ar.result());
+        } else {
+          onFailure(task, FetchFailure.of(ar.cause()));
+        }
       }
-      if (ar.succeeded()) {
-        onResponse(task, ar.result());
-      } else {
-        onFailure(task, FetchFailure.of(ar.cause()));
-      }
+      release(h);
     });
   }
 
-  private void release(FetchTask task) {
+  private void release(HostLimiter h) {
     limits.release();
-    HostLimiter h = task.host;
     h.inFlight--;
     pump(h);
     evictIfIdle(h);
@@ -184,7 +184,9 @@ final class Fetcher {
 
   private void onFailure(FetchTask task, FetchFailure f) {
     long now = System.nanoTime();
-    FetchResult failed = Results.failed(task, f.kind(), f.getMessage(), now);
+    FetchResult failed = f.partial() != null
+        ? Results.withError(task, f.partial(), now, new FetchResult.FetchError(f.kind(), f.getMessage()))
+        : Results.failed(task, f.kind(), f.getMessage(), now);
     if (RetryPolicy.retryable(f.kind()) && task.attempts <= task.retries) {
       backoff(task, retry.backoffMs(task.attempts), failed);
     } else {

@@ -79,7 +79,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     String host;
     if (hostPart.startsWith("[")) {
       literal = ipv6(hostPart.substring(1, hostPart.length() - 1));
-      host = literal.getHostAddress();
+      host = text(literal);
     } else {
       host = normaliseName(hostPart);
       long v4 = Ipv4.parse(host);
@@ -216,6 +216,44 @@ public record UrlTarget(String url, boolean https, String host, int port, String
       out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
           .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
     }
+  }
+
+  /** An address as text; IPv6 in the RFC 5952 form ({@code ::1}, lowercase, longest zero run elided). */
+  static String text(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length == 4) {
+      return a.getHostAddress();
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 1;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(groups[i]));
+    }
+    return sb.toString();
   }
 
   /** True when the host is an IPv6 literal. */

@@ -1,0 +1,62 @@
+package dev.fanout.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class UrlTargetTest {
+
+  @ParameterizedTest
+  @CsvSource({
+      "http://127.1/, 127.0.0.1",
+      "http://2130706433/, 127.0.0.1",
+      "http://0x7f.1/, 127.0.0.1",
+      "http://0177.0.0.1/, 127.0.0.1",
+      "http://0x7F000001/, 127.0.0.1",
+      "http://10.1/, 10.0.0.1",
+      "http://192.168.257/, 192.168.1.1",
+      "http://0/, 0.0.0.0",
+      "http://Example.COM./, example.com",
+      "http://[::FFFF:127.0.0.1]/, 127.0.0.1",
+      "http://[0:0::1]/, ::1",
+      "http://[2001:DB8:0:0:1:0:0:1]/, 2001:db8::1:0:0:1",
+      "http://0x1g/, 0x1g",
+      "http://bücher.example/, xn--bcher-kva.example",
+  })
+  void normalises_hosts_as_browsers_do(String url, String host) throws Exception {
+    assertThat(UrlTarget.parse(url).host()).isEqualTo(host);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ftp://x/", "file:///etc/passwd", "/relative", "http://", "http://a:b@host/",
+      "http://host:0/", "http://host:65536/", "http://256.1.1.1/", "http://1.2.3.4.5/",
+      "http://[::1/", "http://[fe80::1%25eth0]/", "http://exa mple.com/", "http://1.2.3.08/", "gopher://x/"})
+  void rejects_what_cannot_be_fetched(String url) {
+    assertThatThrownBy(() -> UrlTarget.parse(url)).isInstanceOf(UrlTarget.Invalid.class);
+  }
+
+  @Test
+  void keeps_path_query_and_ports() throws Exception {
+    UrlTarget t = UrlTarget.parse("https://Example.com:8443/a/b?c=d e#frag");
+    assertThat(t.https()).isTrue();
+    assertThat(t.port()).isEqualTo(8443);
+    assertThat(t.pathAndQuery()).isEqualTo("/a/b?c=d%20e");
+    assertThat(t.hostKey()).isEqualTo("example.com:8443");
+    assertThat(t.normalised()).isEqualTo("https://example.com:8443/a/b?c=d%20e");
+    assertThat(UrlTarget.parse("http://x").pathAndQuery()).isEqualTo("/");
+    assertThat(UrlTarget.parse("http://x").port()).isEqualTo(80);
+  }
+
+  @Test
+  void resolves_relative_redirects() throws Exception {
+    UrlTarget t = UrlTarget.parse("http://a.example/x/y?q=1");
+    assertThat(t.resolve("/z").normalised()).isEqualTo("http://a.example/z");
+    assertThat(t.resolve("w").normalised()).isEqualTo("http://a.example/x/w");
+    assertThat(t.resolve("//b.example:81/").hostKey()).isEqualTo("b.example:81");
+    assertThatThrownBy(() -> t.resolve("ftp://c/")).isInstanceOf(UrlTarget.Invalid.class);
+  }
+}
