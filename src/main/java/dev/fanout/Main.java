@@ -31,9 +31,14 @@ public final class Main {
     return commandLine().execute(withDefaultCommand(args));
   }
 
-  /** The configured picocli command line (streams can be redirected by tests). */
+  /** The configured picocli command line. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** The command line with commands made by {@code factory} (tests give commands other streams). */
+  public static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cl = new CommandLine(new Main(), factory);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
         cmd.getErr().println("fanout: " + e.getMessage());
@@ -44,7 +49,8 @@ public final class Main {
     return cl;
   }
 
-  static String[] withDefaultCommand(String[] args) {
+  /** Puts {@code serve} in front of arguments that start with an option other than help/version. */
+  public static String[] withDefaultCommand(String[] args) {
     if (args.length == 0 || args[0].startsWith("-") && !TOP_LEVEL.contains(args[0])) {
       String[] out = new String[args.length + 1];
       out[0] = "serve";

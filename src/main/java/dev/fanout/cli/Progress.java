@@ -97,7 +97,9 @@ final class Progress {
     double secs = (System.nanoTime() - startNanos) / 1e9;
     String kinds;
     synchronized (failedByKind) {
-      kinds = failedByKind.isEmpty() ? "" : " " + failedByKind.toString().replace('=', ' ');
+      StringBuilder sb = new StringBuilder();
+      failedByKind.forEach((k, n) -> sb.append(sb.length() == 0 ? " (" : ", ").append(k).append(' ').append(n));
+      kinds = sb.length() == 0 ? "" : sb.append(')').toString();
     }
     err.printf(Locale.ROOT, "fetched %d urls in %.1f s (%.0f/s): %d ok, %d failed%s%n",
         done, secs, secs > 0 ? done / secs : 0, done - failed, failed, kinds);
