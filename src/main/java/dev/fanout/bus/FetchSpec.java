@@ -39,6 +39,8 @@ public record FetchSpec(
       "followRedirects", "capture");
 
   private static final long DAY_MS = 86_400_000L;
+  private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[A-Za-z]{1,20}");
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   // Set by the framework from the connection; a caller that sets them means something else.
   private static final Set<String> FORBIDDEN_HEADERS = Set.of(
       "host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer",
@@ -66,7 +68,7 @@ public record FetchSpec(
       throw new InvalidRequest("url", "is required");
     }
     String method = Json.string(json, "method");
-    if (method != null && !method.matches("[A-Za-z]{1,20}")) {
+    if (method != null && !METHOD.matcher(method).matches()) {
       throw new InvalidRequest("method", "must be an HTTP method name");
     }
     Long retries = Json.number(json, "retries", 0, 100);
@@ -98,7 +100,7 @@ public record FetchSpec(
     for (Map.Entry<String, Object> e : h) {
       String name = e.getKey();
       String field = "headers." + name;
-      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+      if (!TOKEN.matcher(name).matches()) {
         throw new InvalidRequest(field, "is not a valid header name");
       }
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {

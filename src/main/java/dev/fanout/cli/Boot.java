@@ -20,7 +20,7 @@ final class Boot {
 
   /** A Vert.x instance sized by {@code vertx.eventLoops}. */
   static Vertx vertx(FanoutConfig cfg) {
-    VertxOptions opts = new VertxOptions();
+    VertxOptions opts = new VertxOptions().setPreferNativeTransport(true);
     if (cfg.eventLoops() > 0) {
       opts.setEventLoopPoolSize(cfg.eventLoops());
     } else {

@@ -27,6 +27,8 @@ final class Exchange {
   /** A complete response: status, headers, and the body's size, hash and (if captured) bytes. */
   record Response(int status, MultiMap headers, long bytes, String sha256, Buffer body) {}
 
+  private static final CharSequence USER_AGENT = io.vertx.core.http.HttpHeaders.createOptimized("User-Agent");
+  private static final MessageDigest SHA256 = sha256();
   private final Promise<Response> promise = Promise.promise();
   private HttpClientRequest request;
   private FetchFailure abortedWith;
@@ -52,9 +54,13 @@ final class Exchange {
         .setConnectTimeout(connectTimeoutMs)
         .setIdleTimeout(idleTimeoutMs)
         .setFollowRedirects(false);
-    headers.forEach(opts::putHeader);
-    if (!headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("user-agent"))) {
-      opts.putHeader("User-Agent", userAgent);
+    boolean agent = false;
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      opts.putHeader(h.getKey(), h.getValue());
+      agent |= h.getKey().equalsIgnoreCase("user-agent");
+    }
+    if (!agent) {
+      opts.putHeader(USER_AGENT, userAgent);
     }
     client.request(opts)
         .compose(req -> {
@@ -110,7 +116,7 @@ final class Exchange {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
       return;
     }
-    MessageDigest sha = sha256();
+    MessageDigest sha = copy(SHA256);
     Buffer captured = capture == Capture.NONE ? null : Buffer.buffer();
     resp.handler(chunk -> {
       if (promise.future().isComplete()) {
@@ -136,6 +142,14 @@ final class Exchange {
       return Long.parseLong(s.trim());
     } catch (NumberFormatException e) {
       return -1;
+    }
+  }
+
+  private static MessageDigest copy(MessageDigest prototype) {
+    try {
+      return (MessageDigest) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      return sha256();
     }
   }
 

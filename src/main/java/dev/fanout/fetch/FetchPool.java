@@ -25,7 +25,7 @@ public final class FetchPool {
     int n = instances(cfg);
     GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued());
     AtomicInteger next = new AtomicInteger();
-    return vertx.deployVerticle(() -> new FetcherVerticle(limits, next.getAndIncrement(), n),
-        new DeploymentOptions().setInstances(n).setConfig(config));
+    return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, next.getAndIncrement(), n),
+        new DeploymentOptions().setInstances(n));
   }
 }

@@ -33,8 +33,8 @@ final class FetchTask {
   HostLimiter host;
   /** The running attempt, while RUNNING. */
   Attempt attempt;
+  /** The one timer the task holds (deadline, attempt limit or backoff), or -1. */
   long timer = -1;
-  long deadlineTimer = -1;
 
   FetchTask(String url, UrlTarget target, HttpMethod method, Map<String, String> headers, String body,
       long timeoutMs, long startNanos, long deadlineNanos, int retries, long maxBytes,

@@ -60,14 +60,13 @@ final class Fetcher {
     this.redirects = new Redirects(cfg.maxRedirects());
   }
 
-  /** Accepts a task that {@link GlobalLimits#tryQueue()} already counted; arms its deadline. */
+  /**
+   * Accepts a task that {@link GlobalLimits#tryQueue()} already counted. A task holds at most one
+   * timer at a time: its deadline while it waits, the attempt limit (capped by the deadline) while
+   * it runs, the backoff delay between attempts. One timer per fetch is the common case.
+   */
   void submit(FetchTask task) {
     live.add(task);
-    long ms = task.remainingMs(System.nanoTime());
-    task.deadlineTimer = vertx.setTimer(Math.max(1, ms), id -> {
-      task.deadlineTimer = -1;
-      onDeadline(task);
-    });
     enqueue(task);
   }
 
@@ -77,6 +76,17 @@ final class Fetcher {
     task.phase = FetchTask.Phase.QUEUED;
     h.queue.add(task);
     pump(h);
+    waitWithDeadline(task);
+  }
+
+  /** Arms the deadline of a task that has to wait (for its host or a global permit). */
+  private void waitWithDeadline(FetchTask task) {
+    if ((task.phase == FetchTask.Phase.QUEUED || task.phase == FetchTask.Phase.PERMIT) && task.timer < 0) {
+      task.timer = vertx.setTimer(Math.max(1, task.remainingMs(System.nanoTime())), id -> {
+        task.timer = -1;
+        onDeadline(task);
+      });
+    }
   }
 
   private void pump(HostLimiter h) {
@@ -106,6 +116,7 @@ final class Fetcher {
       limits.dequeued();
       task.phase = FetchTask.Phase.PERMIT;
       limits.acquire(context, () -> run(task));
+      waitWithDeadline(task);
       h.skipDone();
     }
   }
@@ -127,15 +138,22 @@ final class Fetcher {
       return;
     }
     task.phase = FetchTask.Phase.RUNNING;
+    cancelTimer(task);
     long now = System.nanoTime();
-    long limit = Math.min(task.timeoutMs, Math.max(1, task.remainingMs(now)));
+    long remaining = Math.max(1, task.remainingMs(now));
+    boolean deadlineFirst = remaining <= task.timeoutMs;
+    long limit = Math.min(task.timeoutMs, remaining);
     Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
         client, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
         Math.min(cfg.idleTimeoutMs(), limit), Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
     task.attempt = attempt;
     task.timer = vertx.setTimer(limit, id -> {
       task.timer = -1;
-      attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
+      if (deadlineFirst) {
+        onDeadline(task);
+      } else {
+        attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
+      }
     });
     attempt.future().onComplete(ar -> {
       task.attempt = null;
@@ -217,7 +235,7 @@ final class Fetcher {
     } else {
       task.phase = FetchTask.Phase.DONE;
       live.remove(task);
-      cancelTimers(task);
+      cancelTimer(task);
       handoff.send(task).onComplete(ar -> task.result.tryComplete(ar.succeeded() ? ar.result()
           : Results.failed(task, ErrorKind.OVERLOADED, "handing the redirect to its shard failed: "
               + ar.cause().getMessage(), System.nanoTime())));
@@ -246,7 +264,7 @@ final class Fetcher {
     }
     task.phase = FetchTask.Phase.DONE;
     live.remove(task);
-    cancelTimers(task);
+    cancelTimer(task);
     task.result.tryComplete(result);
   }
 
@@ -254,14 +272,6 @@ final class Fetcher {
     if (task.timer >= 0) {
       vertx.cancelTimer(task.timer);
       task.timer = -1;
-    }
-  }
-
-  private void cancelTimers(FetchTask task) {
-    cancelTimer(task);
-    if (task.deadlineTimer >= 0) {
-      vertx.cancelTimer(task.deadlineTimer);
-      task.deadlineTimer = -1;
     }
   }
 

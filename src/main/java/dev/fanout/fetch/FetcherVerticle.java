@@ -7,6 +7,7 @@ import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.HostShards;
 import dev.fanout.bus.InvalidRequest;
+import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
 import io.vertx.core.Future;
@@ -35,6 +36,7 @@ public final class FetcherVerticle extends VerticleBase {
   private static final long SWEEP_MS = 10_000;
   private static final long BUS_MARGIN_MS = 10_000;
 
+  private final FanoutConfig all;
   private final GlobalLimits limits;
   private final int index;
   private final int count;
@@ -44,8 +46,13 @@ public final class FetcherVerticle extends VerticleBase {
   private Fetcher fetcher;
   private long sweepTimer;
 
-  /** Instance {@code index} of {@code count}, sharing {@code limits} with the rest of the pool. */
-  public FetcherVerticle(GlobalLimits limits, int index, int count) {
+  /**
+   * Instance {@code index} of {@code count}, sharing {@code limits} with the rest of the pool.
+   * The parsed configuration comes in here, not as deployment JSON: Vert.x copies the deployment
+   * config into every connection context the HTTP client makes, once per request.
+   */
+  public FetcherVerticle(FanoutConfig config, GlobalLimits limits, int index, int count) {
+    this.all = config;
     this.limits = limits;
     this.index = index;
     this.count = count;
@@ -53,7 +60,7 @@ public final class FetcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    FanoutConfig all = FanoutConfig.fromJson(config());
+    LocalJsonCodec.register(vertx);
     cfg = all.fetch();
     client = vertx.httpClientBuilder().with(clientOptions(cfg)).with(poolOptions(cfg)).build();
     VertxInternal vi = (VertxInternal) vertx;
@@ -118,8 +125,12 @@ public final class FetcherVerticle extends VerticleBase {
     }
     if (owns(target.hostKey())) {
       accept(msg, spec, target, null);
-      return;
+    } else {
+      forward(msg, spec, target);
     }
+  }
+
+  private void forward(Message<JsonObject> msg, FetchSpec spec, UrlTarget target) {
     long wait = (spec.deadlineMs() != null ? spec.deadlineMs() : cfg.deadlineMs()) + BUS_MARGIN_MS;
     vertx.eventBus().<JsonObject>request(HostShards.addressOf(target.hostKey()), msg.body(),
             new DeliveryOptions().setSendTimeout(wait))
@@ -138,6 +149,10 @@ public final class FetcherVerticle extends VerticleBase {
       target = UrlTarget.parse(spec.url());
     } catch (UrlTarget.Invalid e) {
       msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, e.getMessage(), 1, 0).toJson());
+      return;
+    }
+    if (!owns(target.hostKey())) {
+      forward(msg, spec, target); // a sender that computed the shard differently: still exact
       return;
     }
     accept(msg, spec, target, msg.body().getJsonObject(HOP));
@@ -176,7 +191,7 @@ public final class FetcherVerticle extends VerticleBase {
         spec.capture() != null ? spec.capture() : Capture.parse("fetch.capture", cfg.capture()),
         hop == null ? 1 : hop.getInteger("attempts", 1),
         hop == null ? 0 : hop.getInteger("redirects", 0));
-    task.result.future().onSuccess(r -> msg.reply(r.toJson()));
+    task.result.future().onSuccess(r -> LocalJsonCodec.reply(msg, r.toJson()));
     fetcher.submit(task);
   }
 

@@ -53,11 +53,10 @@ final class Ipv4 {
   }
 
   private static boolean endsInNumber(String part) {
-    if (!part.isEmpty() && part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (!part.isEmpty() && digits(part, 0, 10)) {
       return true;
     }
-    return (part.startsWith("0x") || part.startsWith("0X"))
-        && part.substring(2).chars().allMatch(c -> Character.digit(c, 16) >= 0);
+    return (part.startsWith("0x") || part.startsWith("0X")) && digits(part, 2, 16);
   }
 
   private static long number(String part) {
@@ -76,8 +75,7 @@ final class Ipv4 {
       radix = 8;
       digits = part.substring(1);
     }
-    int r = radix;
-    if (digits.length() > 12 || !digits.chars().allMatch(c -> Character.digit(c, r) >= 0)) {
+    if (digits.length() > 12 || !digits(digits, 0, radix)) {
       return -1;
     }
     try {
@@ -85,6 +83,15 @@ final class Ipv4 {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  private static boolean digits(String s, int from, int radix) {
+    for (int i = from; i < s.length(); i++) {
+      if (Character.digit(s.charAt(i), radix) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static InetAddress address(long v) {

@@ -36,17 +36,12 @@ public record UrlTarget(String url, boolean https, String host, int port, String
 
   /** Parses {@code url}; fails with {@link Invalid} when it is not a fetchable http(s) URL. */
   public static UrlTarget parse(String url) throws Invalid {
-    URI uri;
-    try {
-      uri = new URI(escapeIllegal(url.strip()));
-    } catch (URISyntaxException e) {
-      throw new Invalid("not a URL: " + e.getReason());
-    }
-    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    String[] parts = split(url.strip());
+    String scheme = parts[0];
+    String authority = parts[1];
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
       throw new Invalid(scheme == null ? "not an absolute URL" : "only http and https are fetched, not " + scheme);
     }
-    String authority = uri.getRawAuthority();
     if (authority == null || authority.isEmpty()) {
       throw new Invalid("no host");
     }
@@ -91,9 +86,58 @@ public record UrlTarget(String url, boolean https, String host, int port, String
         host = literal.getHostAddress();
       }
     }
+    return new UrlTarget(url, https, host, port, parts[2], literal);
+  }
+
+  /**
+   * Splits a URL into lowercased scheme, raw authority and request target (path, at least "/",
+   * and query; no fragment). Plain URLs take a fast path (this runs for every fetch, twice);
+   * anything unusual goes through java.net.URI after browser-style escaping.
+   */
+  private static String[] split(String s) throws Invalid {
+    int start = s.startsWith("http://") ? 7 : s.startsWith("https://") ? 8 : -1;
+    if (start > 0 && plain(s, start)) {
+      int end = start;
+      while (end < s.length() && "/?#".indexOf(s.charAt(end)) < 0) {
+        end++;
+      }
+      int hash = s.indexOf('#', end);
+      String target = s.substring(end, hash < 0 ? s.length() : hash);
+      if (target.isEmpty() || target.charAt(0) == '?') {
+        target = "/" + target;
+      }
+      return new String[] {start == 7 ? "http" : "https", s.substring(start, end), target};
+    }
+    URI uri;
+    try {
+      uri = new URI(escapeIllegal(s));
+    } catch (URISyntaxException e) {
+      throw new Invalid("not a URL: " + e.getReason());
+    }
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-    return new UrlTarget(url, https, host, port, target, literal);
+    String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+    return new String[] {scheme, uri.getRawAuthority(), target};
+  }
+
+  /** Whether every character after the scheme is one RFC 3986 allows as is (escapes well formed). */
+  private static boolean plain(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0) {
+        continue;
+      }
+      if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
+          && Character.digit(s.charAt(i + 2), 16) >= 0) {
+        i += 2;
+        continue;
+      }
+      if (c == '#') {
+        return i > from; // a fragment is fine once there is something before it
+      }
+      return false;
+    }
+    return true;
   }
 
   /** The per-host key: host and port (see {@link HostShards}). */
@@ -132,7 +176,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     if (text == null || text.isEmpty()) {
       return dflt;
     }
-    if (!text.matches("\\d{1,5}")) {
+    if (text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new Invalid("bad port: " + text);
     }
     int p = Integer.parseInt(text);
@@ -156,17 +200,22 @@ public record UrlTarget(String url, boolean https, String host, int port, String
 
   private static String normaliseName(String raw) throws Invalid {
     String decoded = percentDecode(raw).toLowerCase(Locale.ROOT);
+    if (decoded.isEmpty() || decoded.startsWith(".") || decoded.contains("..")) {
+      throw new Invalid("empty label in host: " + raw);
+    }
     if (decoded.endsWith(".") && decoded.length() > 1 && !decoded.endsWith("..")) {
       decoded = decoded.substring(0, decoded.length() - 1);
     }
     if (decoded.isEmpty()) {
       throw new Invalid("empty host");
     }
-    String ascii;
-    try {
-      ascii = IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException e) {
-      throw new Invalid("bad host name: " + decoded);
+    String ascii = decoded;
+    if (!ascii(decoded)) {
+      try {
+        ascii = IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        throw new Invalid("bad host name: " + decoded);
+      }
     }
     for (int i = 0; i < ascii.length(); i++) {
       char c = ascii.charAt(i);
@@ -175,6 +224,15 @@ public record UrlTarget(String url, boolean https, String host, int port, String
       }
     }
     return ascii;
+  }
+
+  private static boolean ascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String percentDecode(String s) throws Invalid {

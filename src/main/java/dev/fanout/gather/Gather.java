@@ -5,6 +5,7 @@ import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.HostShards;
+import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.fetch.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -81,7 +82,8 @@ public final class Gather {
     this.source = source;
     this.sink = sink;
     this.opts = opts;
-    this.delivery = new DeliveryOptions().setSendTimeout(opts.replyTimeoutMs());
+    LocalJsonCodec.register(vertx);
+    this.delivery = LocalJsonCodec.options(opts.replyTimeoutMs());
   }
 
   /** Starts; completes with the stats once every result reached the sink. Call on a Vert.x context. */

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# bench/fetch.sh — fanout fetch against wrk on the same local target, in the same run.
+#
+# Serves a ~1 KB body from nginx (with the echo module for latency) on 127.0.0.1, several ports,
+# then for each latency L and concurrency C:
+#   - fanout fetch on N URLs spread over the ports, --concurrency C --per-host C (so C binds),
+#   - wrk -c C on the same nginx for the same time,
+# and prints fanout's URLs/s, the ratio to wrk's rate and to the ideal C / L, fanout's CPU
+# seconds and peak RSS.
+#
+#   bench/fetch.sh                      # L = 0 and 20 ms, C = 50, 200, 1000
+#   LATENCIES="20" CONCURRENCY="200" bench/fetch.sh
+#   bench/fetch.sh --million            # 1,000,000 URLs with -Xmx256m: memory stays flat
+#
+# Installs what it needs from Debian packages (nginx-light, libnginx-mod-http-echo, wrk, time).
+# Sends traffic only to 127.0.0.1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${OUT:-$ROOT/bench/out}"
+LATENCIES="${LATENCIES:-0 20}"
+CONCURRENCY="${CONCURRENCY:-50 200 1000}"
+PORTS="${PORTS:-18081 18082 18083 18084}"
+WRK_SECONDS="${WRK_SECONDS:-10}"
+FANOUT_SECONDS="${FANOUT_SECONDS:-12}"   # N is sized so fanout runs about this long at the ideal rate
+HEAP="${HEAP:-512m}"
+MILLION=0
+[ "${1:-}" = "--million" ] && MILLION=1
+
+install() {
+  local missing=()
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || missing+=(libnginx-mod-http-echo)
+  command -v wrk >/dev/null || missing+=(wrk)
+  [ -x /usr/bin/time ] || missing+=(time)
+  if [ ${#missing[@]} -gt 0 ]; then
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    echo "bench: installing ${missing[*]}" >&2
+    $sudo apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+}
+
+start_nginx() {
+  mkdir -p "$OUT/nginx/logs"
+  local body; body=$(head -c 1024 /dev/zero | tr '\0' 'a')
+  {
+    echo "load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+    echo "worker_processes 1; daemon on; pid $OUT/nginx/nginx.pid; error_log $OUT/nginx/logs/error.log warn;"
+    echo "events { worker_connections 8192; multi_accept on; }"
+    echo "http { access_log off; keepalive_requests 1000000; keepalive_timeout 60s;"
+    echo "  client_body_temp_path $OUT/nginx/tmp; proxy_temp_path $OUT/nginx/tmp; fastcgi_temp_path $OUT/nginx/tmp;"
+    echo "  uwsgi_temp_path $OUT/nginx/tmp; scgi_temp_path $OUT/nginx/tmp;"
+    echo "  server {"
+    for p in $PORTS; do echo "    listen 127.0.0.1:$p reuseport backlog=4096;"; done
+    echo "    default_type text/plain;"
+    echo "    location = /d0 { return 200 '$body'; }"
+    for l in $LATENCIES; do
+      [ "$l" = 0 ] && continue
+      echo "    location = /d$l { echo_sleep $(awk "BEGIN{print $l/1000}"); echo '$body'; }"
+    done
+    echo "  }"
+    echo "}"
+  } > "$OUT/nginx/nginx.conf"
+  mkdir -p "$OUT/nginx/tmp"
+  nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx"
+  trap 'nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -s stop 2>/dev/null || true' EXIT
+}
+
+urls() { # N PATH -> file
+  local n=$1 path=$2 file="$OUT/urls-$1-${2//\//}.txt"
+  if [ ! -f "$file" ]; then
+    local ports=($PORTS)
+    awk -v n="$n" -v path="$path" -v ports="${ports[*]}" 'BEGIN { k = split(ports, p, " ");
+      for (i = 0; i < n; i++) printf "http://127.0.0.1:%s%s?i=%d\n", p[(i % k) + 1], path, i }' > "$file"
+  fi
+  echo "$file"
+}
+
+run_fanout() { # N C PATH HEAP -> "rate cpu rss"
+  local n=$1 c=$2 path=$3 heap=$4 file; file=$(urls "$n" "$path")
+  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
+    java -Xmx"$heap" -jar "$ROOT/target/fanout.jar" fetch "$file" --concurrency "$c" --per-host "$c" \
+      --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
+  local rate; rate=$(grep -o 'fetched [0-9]* urls in [0-9.]* s ([0-9]*/s): [0-9]* ok' "$OUT/fanout.err" | tail -1)
+  local ok; ok=$(echo "$rate" | awk '{print $(NF-1)}')
+  [ "$ok" = "$n" ] || { echo "bench: fanout fetched only $ok of $n ok:" >&2; tail -3 "$OUT/fanout.err" >&2; }
+  local r; r=$(echo "$rate" | sed -E 's/.*\(([0-9]+)\/s\).*/\1/')
+  read -r u s m < "$OUT/time.txt"
+  echo "$r $(awk "BEGIN{printf \"%.1f\", $u + $s}") $((m / 1024))"
+}
+
+run_wrk() { # C PATH -> rate
+  local c=$1 path=$2 port; port=$(echo "$PORTS" | awk '{print $1}')
+  wrk -t 1 -c "$c" -d "${WRK_SECONDS}s" "http://127.0.0.1:$port$path" | awk '/Requests\/sec/ {printf "%d", $2}'
+}
+
+main() {
+  install
+  mkdir -p "$OUT"
+  [ -f "$ROOT/target/fanout.jar" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+  start_nginx
+  if [ "$MILLION" = 1 ]; then
+    local n=1000000
+    echo "1,000,000 URLs, latency 0, concurrency 200, -Xmx256m"
+    read -r rate cpu rss < <(run_fanout $n 200 /d0 256m)
+    echo "fanout: $rate URLs/s, CPU ${cpu} s, peak RSS ${rss} MB; $(tail -1 "$OUT/fanout.err")"
+    return
+  fi
+  printf "%-8s %-6s %-8s %-12s %-10s %-9s %-10s %-9s %-8s %-8s\n" latency C N fanout/s wrk/s vs-wrk ideal/s vs-ideal cpu-s rss-MB
+  for l in $LATENCIES; do
+    for c in $CONCURRENCY; do
+      local ideal n
+      if [ "$l" = 0 ]; then ideal=0; n=200000; else
+        ideal=$((c * 1000 / l)); n=$((ideal * FANOUT_SECONDS)); [ $n -lt 20000 ] && n=20000; [ $n -gt 400000 ] && n=400000
+      fi
+      # warm nginx, then the two clients, one after the other
+      run_wrk "$c" "/d$l" >/dev/null 2>&1 || true
+      local w; w=$(run_wrk "$c" "/d$l")
+      read -r f cpu rss < <(run_fanout "$n" "$c" "/d$l" "$HEAP")
+      local vw vi
+      vw=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $w}")
+      if [ "$ideal" = 0 ]; then vi="-"; ideal="-"; else vi=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $ideal}"); fi
+      printf "%-8s %-6s %-8s %-12s %-10s %-9s %-10s %-9s %-8s %-8s\n" "${l}ms" "$c" "$n" "$f" "$w" "$vw" "$ideal" "$vi" "$cpu" "$rss"
+    done
+  done
+}
+
+main "$@"

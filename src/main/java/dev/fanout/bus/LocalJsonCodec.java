@@ -1,0 +1,76 @@
+package dev.fanout.bus;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A JsonObject codec that does not copy on local delivery (Vert.x's default deep-copies every
+ * JsonObject sent within a JVM). Used only between fanout's own parts, for bodies that are built
+ * fresh for one message and never changed after sending; on the wire it is plain JSON. A sender
+ * that understands it says so with the {@link #HEADER} header, and only then do fetchers reply
+ * with it, so other clients (bridges, other nodes) always get the default codec.
+ */
+public final class LocalJsonCodec implements MessageCodec<JsonObject, JsonObject> {
+  /** The codec name. */
+  public static final String NAME = "fanout.json";
+  /** Set on a request whose sender accepts replies in this codec. */
+  public static final String HEADER = "fanout-codec";
+
+  /** Options for sending with this codec and asking for replies in it. */
+  public static DeliveryOptions options(long sendTimeoutMs) {
+    return new DeliveryOptions().setCodecName(NAME).addHeader(HEADER, NAME).setSendTimeout(sendTimeoutMs);
+  }
+
+  private static final DeliveryOptions REPLY = new DeliveryOptions().setCodecName(NAME);
+
+  /** Replies to {@code msg} with {@code body}, without a copy when the sender allows it. */
+  public static void reply(Message<?> msg, JsonObject body) {
+    if (NAME.equals(msg.headers().get(HEADER))) {
+      msg.reply(body, REPLY);
+    } else {
+      msg.reply(body);
+    }
+  }
+
+  /** Registers the codec with {@code vertx} once; later calls do nothing. */
+  public static void register(Vertx vertx) {
+    try {
+      vertx.eventBus().registerCodec(new LocalJsonCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another part of fanout registered it first
+    }
+  }
+
+  @Override
+  public void encodeToWire(Buffer buffer, JsonObject json) {
+    Buffer encoded = json.toBuffer();
+    buffer.appendInt(encoded.length());
+    buffer.appendBuffer(encoded);
+  }
+
+  @Override
+  public JsonObject decodeFromWire(int pos, Buffer buffer) {
+    int length = buffer.getInt(pos);
+    pos += 4;
+    return new JsonObject(buffer.slice(pos, pos + length));
+  }
+
+  @Override
+  public JsonObject transform(JsonObject json) {
+    return json;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+}
