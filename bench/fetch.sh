@@ -12,7 +12,10 @@
 #   LATENCIES="20" CONCURRENCY="200" bench/fetch.sh
 #   bench/fetch.sh --million            # 1,000,000 URLs with -Xmx256m: memory stays flat
 #
-# Installs what it needs from Debian packages (nginx-light, libnginx-mod-http-echo, wrk, time).
+# Columns: fanout/s is the whole run (JVM start and JIT warm-up included); steady/s is the rate
+# over the second half of the run; vs-wrk and steady% divide them by wrk's rate.
+#
+# Installs what it needs from Debian packages (nginx-light, libnginx-mod-http-echo, wrk, time, curl).
 # Sends traffic only to 127.0.0.1.
 set -euo pipefail
 
@@ -22,7 +25,8 @@ LATENCIES="${LATENCIES:-0 20}"
 CONCURRENCY="${CONCURRENCY:-50 200 1000}"
 PORTS="${PORTS:-18081 18082 18083 18084}"
 WRK_SECONDS="${WRK_SECONDS:-10}"
-FANOUT_SECONDS="${FANOUT_SECONDS:-12}"   # N is sized so fanout runs about this long at the ideal rate
+FANOUT_SECONDS="${FANOUT_SECONDS:-20}"   # N is sized so fanout runs about this long at the ideal rate
+N0="${N0:-1000000}"                       # URLs at latency 0
 HEAP="${HEAP:-512m}"
 MILLION=0
 [ "${1:-}" = "--million" ] && MILLION=1
@@ -33,6 +37,7 @@ install() {
   [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || missing+=(libnginx-mod-http-echo)
   command -v wrk >/dev/null || missing+=(wrk)
   [ -x /usr/bin/time ] || missing+=(time)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
     echo "bench: installing ${missing[*]}" >&2
@@ -52,7 +57,7 @@ start_nginx() {
     echo "  client_body_temp_path $OUT/nginx/tmp; proxy_temp_path $OUT/nginx/tmp; fastcgi_temp_path $OUT/nginx/tmp;"
     echo "  uwsgi_temp_path $OUT/nginx/tmp; scgi_temp_path $OUT/nginx/tmp;"
     echo "  server {"
-    for p in $PORTS; do echo "    listen 127.0.0.1:$p reuseport backlog=4096;"; done
+    for p in $PORTS; do echo "    listen 127.0.0.1:$p backlog=4096;"; done
     echo "    default_type text/plain;"
     echo "    location = /d0 { return 200 '$body'; }"
     for l in $LATENCIES; do
@@ -63,7 +68,13 @@ start_nginx() {
     echo "}"
   } > "$OUT/nginx/nginx.conf"
   mkdir -p "$OUT/nginx/tmp"
+  # a server left over from an interrupted run would answer with an old configuration
+  if [ -f "$OUT/nginx/nginx.pid" ]; then kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true; sleep 1; fi
   nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx"
+  for l in $LATENCIES; do
+    local code; code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(echo "$PORTS" | awk '{print $1}')/d$l" || true)
+    [ "$code" = 200 ] || { echo "bench: nginx answers /d$l with $code, not 200" >&2; exit 1; }
+  done
   trap 'nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -s stop 2>/dev/null || true' EXIT
 }
 
@@ -77,17 +88,20 @@ urls() { # N PATH -> file
   echo "$file"
 }
 
-run_fanout() { # N C PATH HEAP -> "rate cpu rss"
+run_fanout() { # N C PATH HEAP -> "overall steady cpu rss"
   local n=$1 c=$2 path=$3 heap=$4 file; file=$(urls "$n" "$path")
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
-    java -Xmx"$heap" -jar "$ROOT/target/fanout.jar" fetch "$file" --concurrency "$c" --per-host "$c" \
-      --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
-  local rate; rate=$(grep -o 'fetched [0-9]* urls in [0-9.]* s ([0-9]*/s): [0-9]* ok' "$OUT/fanout.err" | tail -1)
-  local ok; ok=$(echo "$rate" | awk '{print $(NF-1)}')
+    java -Xmx"$heap" -Dfanout.cli.progressIntervalMs=1000 -jar "$ROOT/target/fanout.jar" fetch "$file" \
+      --concurrency "$c" --per-host "$c" --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
+  local summary; summary=$(grep '^fetched' "$OUT/fanout.err" | tail -1)
+  local ok; ok=$(echo "$summary" | sed -E 's/.*: ([0-9]+) ok.*/\1/')
   [ "$ok" = "$n" ] || { echo "bench: fanout fetched only $ok of $n ok:" >&2; tail -3 "$OUT/fanout.err" >&2; }
-  local r; r=$(echo "$rate" | sed -E 's/.*\(([0-9]+)\/s\).*/\1/')
+  local overall; overall=$(echo "$summary" | sed -E 's/.*\(([0-9]+)\/s\).*/\1/')
+  # steady state: the rate over the second half of the progress lines (one a second), after JIT warm-up
+  local steady; steady=$(awk -F'[ /]' '/^progress:/ {d[++k] = $2} END {
+      if (k < 4) { print "-"; exit } m = int(k / 2); printf "%d", (d[k] - d[m]) / (k - m) }' "$OUT/fanout.err")
   read -r u s m < "$OUT/time.txt"
-  echo "$r $(awk "BEGIN{printf \"%.1f\", $u + $s}") $((m / 1024))"
+  echo "$overall $steady $(awk "BEGIN{printf \"%.1f\", $u + $s}") $((m / 1024))"
 }
 
 run_wrk() { # C PATH -> rate
@@ -103,25 +117,27 @@ main() {
   if [ "$MILLION" = 1 ]; then
     local n=1000000
     echo "1,000,000 URLs, latency 0, concurrency 200, -Xmx256m"
-    read -r rate cpu rss < <(run_fanout $n 200 /d0 256m)
-    echo "fanout: $rate URLs/s, CPU ${cpu} s, peak RSS ${rss} MB; $(tail -1 "$OUT/fanout.err")"
+    read -r rate steady cpu rss < <(run_fanout $n 200 /d0 256m)
+    echo "fanout: $rate URLs/s (steady $steady/s), CPU ${cpu} s, peak RSS ${rss} MB; $(tail -1 "$OUT/fanout.err")"
     return
   fi
-  printf "%-8s %-6s %-8s %-12s %-10s %-9s %-10s %-9s %-8s %-8s\n" latency C N fanout/s wrk/s vs-wrk ideal/s vs-ideal cpu-s rss-MB
+  printf "%-8s %-5s %-8s %-9s %-9s %-9s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
+    latency C N wrk/s fanout/s steady/s vs-wrk steady% ideal/s vs-ideal cpu-s rss-MB
   for l in $LATENCIES; do
     for c in $CONCURRENCY; do
       local ideal n
-      if [ "$l" = 0 ]; then ideal=0; n=200000; else
-        ideal=$((c * 1000 / l)); n=$((ideal * FANOUT_SECONDS)); [ $n -lt 20000 ] && n=20000; [ $n -gt 400000 ] && n=400000
+      if [ "$l" = 0 ]; then ideal=0; n=$N0; else
+        ideal=$((c * 1000 / l)); n=$((ideal * FANOUT_SECONDS)); [ $n -lt 20000 ] && n=20000; [ $n -gt 1000000 ] && n=1000000
       fi
-      # warm nginx, then the two clients, one after the other
-      run_wrk "$c" "/d$l" >/dev/null 2>&1 || true
+      run_wrk "$c" "/d$l" >/dev/null 2>&1 || true   # warm nginx
       local w; w=$(run_wrk "$c" "/d$l")
-      read -r f cpu rss < <(run_fanout "$n" "$c" "/d$l" "$HEAP")
-      local vw vi
+      read -r f st cpu rss < <(run_fanout "$n" "$c" "/d$l" "$HEAP")
+      local vw vs vi
       vw=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $w}")
+      vs=$([ "$st" = "-" ] && echo "-" || awk "BEGIN{printf \"%.0f%%\", 100 * $st / $w}")
       if [ "$ideal" = 0 ]; then vi="-"; ideal="-"; else vi=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $ideal}"); fi
-      printf "%-8s %-6s %-8s %-12s %-10s %-9s %-10s %-9s %-8s %-8s\n" "${l}ms" "$c" "$n" "$f" "$w" "$vw" "$ideal" "$vi" "$cpu" "$rss"
+      printf "%-8s %-5s %-8s %-9s %-9s %-9s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
+        "${l}ms" "$c" "$n" "$w" "$f" "$st" "$vw" "$vs" "$ideal" "$vi" "$cpu" "$rss"
     done
   done
 }

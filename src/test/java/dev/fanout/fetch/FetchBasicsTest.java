@@ -7,6 +7,7 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.testing.Fetchers;
 import dev.fanout.testing.TargetServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -119,5 +120,24 @@ class FetchBasicsTest {
           assertThat(msgs[1]).startsWith("headers.Host:");
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void a_spec_sent_to_the_wrong_shard_is_served_by_the_owner(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> {
+      String key = dev.fanout.bus.HostShards.hostKey("127.0.0.1", t.port());
+      int wrong = (dev.fanout.bus.HostShards.shardOf(key) + 1) % dev.fanout.bus.HostShards.COUNT;
+      return Fetchers.deploy(vertx, Fetchers.fetch("perHost", 1))
+          .compose(id -> Future.all(
+              vertx.eventBus().<JsonObject>request(Addresses.fetchShard(wrong), new JsonObject().put("url", t.url("/delay?ms=50"))),
+              vertx.eventBus().<JsonObject>request(dev.fanout.bus.HostShards.addressOf(key), new JsonObject().put("url", t.url("/delay?ms=50")))))
+          .map(cf -> {
+            ctx.verify(() -> {
+              assertThat(((io.vertx.core.eventbus.Message<JsonObject>) cf.resultAt(0)).body().getBoolean("ok")).isTrue();
+              assertThat(t.maxInFlight()).isEqualTo(1);
+            });
+            return cf;
+          });
+    }).onComplete(ctx.succeedingThenComplete());
   }
 }
