@@ -35,6 +35,8 @@ final class FetchTask {
   Attempt attempt;
   /** The one timer the task holds (deadline, attempt limit or backoff), or -1. */
   long timer = -1;
+  /** Or, while running, its attempt limit in the fetcher's {@link Timeouts}. */
+  Timeouts.Entry limit;
 
   FetchTask(String url, UrlTarget target, HttpMethod method, Map<String, String> headers, String body,
       long timeoutMs, long startNanos, long deadlineNanos, int retries, long maxBytes,

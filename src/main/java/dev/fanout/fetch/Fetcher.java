@@ -43,6 +43,7 @@ final class Fetcher {
   private final Map<String, HostLimiter> hosts = new HashMap<>();
   private final Set<FetchTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Redirects redirects;
+  private final Timeouts timeouts;
 
   Fetcher(Vertx vertx, Context context, FetchConfig cfg, HttpClient client, EgressPolicy egress,
       GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Predicate<String> owns, Handoff handoff) {
@@ -58,6 +59,7 @@ final class Fetcher {
     this.retry = new RetryPolicy(cfg.backoffBaseMs(), cfg.backoffMaxMs(), cfg.retryAfterMaxMs());
     this.rateIntervalNanos = cfg.perHostRate() > 0 ? (long) (1e9 / cfg.perHostRate()) : 0;
     this.redirects = new Redirects(cfg.maxRedirects());
+    this.timeouts = new Timeouts(vertx);
   }
 
   /**
@@ -147,14 +149,22 @@ final class Fetcher {
         client, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
         Math.min(cfg.idleTimeoutMs(), limit), Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
     task.attempt = attempt;
-    task.timer = vertx.setTimer(limit, id -> {
-      task.timer = -1;
+    Runnable expire = () -> {
+      task.limit = null;
       if (deadlineFirst) {
         onDeadline(task);
       } else {
         attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
       }
-    });
+    };
+    if (limit >= Timeouts.TICK_MS * 10) {
+      task.limit = timeouts.schedule(limit, expire);
+    } else {
+      task.timer = vertx.setTimer(limit, id -> {
+        task.timer = -1;
+        expire.run();
+      });
+    }
     attempt.future().onComplete(ar -> {
       task.attempt = null;
       cancelTimer(task);
@@ -269,6 +279,10 @@ final class Fetcher {
   }
 
   private void cancelTimer(FetchTask task) {
+    if (task.limit != null) {
+      task.limit.cancel();
+      task.limit = null;
+    }
     if (task.timer >= 0) {
       vertx.cancelTimer(task.timer);
       task.timer = -1;
@@ -293,6 +307,7 @@ final class Fetcher {
 
   /** Ends every unfinished task with {@code kind}, aborting running attempts (shutdown). */
   void abortAll(ErrorKind kind, String message) {
+    timeouts.close();
     for (FetchTask t : live.toArray(FetchTask[]::new)) {
       Attempt a = t.attempt;
       finish(t, Results.failed(t, kind, message, System.nanoTime()));

@@ -1,0 +1,96 @@
+package dev.fanout.fetch;
+
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Attempt time limits, checked by one periodic tick instead of a Vert.x timer per attempt. Nearly
+ * every attempt is cancelled (it finished in time), and Vert.x timers cost a map entry, a
+ * scheduled task and a cancellation each; here scheduling is an append and cancelling a flag.
+ * Entries of one duration expire in the order they were added, so each duration keeps a FIFO
+ * queue and the tick only looks at the heads. Limits fire up to one tick late. Written by hand
+ * because it lives on the fetcher's event loop; single-threaded.
+ */
+final class Timeouts {
+  static final long TICK_MS = 10;
+
+  /** A scheduled action; {@link #cancel()} it when it is no longer wanted. */
+  static final class Entry {
+    final long atNanos;
+    Runnable action;
+
+    Entry(long atNanos, Runnable action) {
+      this.atNanos = atNanos;
+      this.action = action;
+    }
+
+    void cancel() {
+      action = null;
+    }
+  }
+
+  private final Vertx vertx;
+  private final Map<Long, ArrayDeque<Entry>> byDuration = new HashMap<>();
+  private long tickTimer = -1;
+  private int size;
+
+  Timeouts(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Runs {@code action} on this event loop about {@code ms} milliseconds from now, unless cancelled. */
+  Entry schedule(long ms, Runnable action) {
+    Entry e = new Entry(System.nanoTime() + ms * 1_000_000, action);
+    byDuration.computeIfAbsent(ms, k -> new ArrayDeque<>()).add(e);
+    size++;
+    if (tickTimer < 0) {
+      tickTimer = vertx.setPeriodic(TICK_MS, id -> tick());
+    }
+    return e;
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    for (Iterator<ArrayDeque<Entry>> it = byDuration.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<Entry> q = it.next();
+      Entry head;
+      while ((head = q.peek()) != null && (head.action == null || head.atNanos - now <= 0)) {
+        q.poll();
+        size--;
+        Runnable action = head.action;
+        if (action != null) {
+          head.action = null;
+          action.run();
+        }
+      }
+      if (q.size() > 1024) {
+        compact(q);
+      }
+      if (q.isEmpty()) {
+        it.remove();
+      }
+    }
+    if (size == 0) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
+    }
+  }
+
+  /** Drops cancelled entries stuck behind a long-running head, so memory follows live attempts. */
+  private void compact(ArrayDeque<Entry> q) {
+    int before = q.size();
+    q.removeIf(e -> e.action == null);
+    size -= before - q.size();
+  }
+
+  /** Stops ticking (the fetcher is stopping). */
+  void close() {
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
+    }
+  }
+}
