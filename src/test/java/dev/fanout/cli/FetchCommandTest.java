@@ -145,4 +145,16 @@ class FetchCommandTest {
     Run r = run("", "fetch", "--help");
     assertThat(r.code()).isZero();
   }
+
+  @Test
+  void invalid_configuration_exits_2_naming_the_key() {
+    System.setProperty("fanout.fetch.perHost", "many");
+    try {
+      Run r = run("", "fetch", "-");
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err()).contains("fetch.perHost").contains("many");
+    } finally {
+      System.clearProperty("fanout.fetch.perHost");
+    }
+  }
 }
