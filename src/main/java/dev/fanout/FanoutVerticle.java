@@ -1,31 +1,52 @@
 package dev.fanout;
 
+import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
+import dev.fanout.gather.GatherVerticle;
 import dev.fanout.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service: reads the configuration and deploys the fetcher pool, then the web verticles.
- * Nothing else; undeploying it stops them all (children are undeployed with their parent).
+ * The service: reads the configuration and deploys the fetcher pool, the gather verticle, then
+ * the web verticles, and marks itself ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
+ * side first on shutdown, so in-flight requests finish while the fetchers still run.
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
+  private static final String STATE = "fanout.deployments";
 
   @Override
   public Future<?> start() {
     FanoutConfig cfg = FanoutConfig.fromJson(config());
-    int web = cfg.http().instances() > 0 ? cfg.http().instances() : FetchPool.instances(cfg);
+    int fetchers = FetchPool.instances(cfg);
+    int web = cfg.http().instances() > 0 ? cfg.http().instances() : fetchers;
     return FetchPool.deploy(vertx, config())
+        .compose(id -> vertx.deployVerticle(GatherVerticle.class, new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
-        .onSuccess(id -> LOG.info("fanout {} serving on http://{}:{} (web x{}); fetchers x{} over {} shards, "
-                + "concurrency {}, per host {}, queue {}, body cap {} bytes",
-            Version.get(), cfg.http().host(), WebVerticle.boundPort(vertx), web, FetchPool.instances(cfg),
-            dev.fanout.bus.HostShards.COUNT, cfg.fetch().concurrency(), cfg.fetch().perHost(),
-            cfg.fetch().maxQueued(), cfg.fetch().maxBytes()));
+        .onSuccess(webId -> {
+          vertx.sharedData().getLocalMap(STATE).put("web", webId);
+          WebVerticle.ready(vertx, true);
+          LOG.info("fanout {} serving on http://{}:{} (web x{}); fetchers x{} over {} shards, concurrency {}, "
+                  + "per host {}, queue {}, body cap {} bytes, native transport {}",
+              Version.get(), cfg.http().host(), WebVerticle.boundPort(vertx), web, fetchers, HostShards.COUNT,
+              cfg.fetch().concurrency(), cfg.fetch().perHost(), cfg.fetch().maxQueued(), cfg.fetch().maxBytes(),
+              vertx.isNativeTransportEnabled());
+        });
+  }
+
+  /**
+   * Marks the service not ready and undeploys the web verticles: they stop accepting and give
+   * in-flight requests {@code http.shutdownGraceMs} to finish. Completes when they are gone.
+   */
+  public static Future<Void> drainWeb(Vertx vertx) {
+    WebVerticle.ready(vertx, false);
+    Object webId = vertx.sharedData().getLocalMap(STATE).remove("web");
+    return webId == null ? Future.succeededFuture() : vertx.undeploy((String) webId);
   }
 }

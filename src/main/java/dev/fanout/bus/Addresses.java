@@ -9,6 +9,11 @@ public final class Addresses {
   public static final String FETCH = "fanout.fetch";
   /** Prefix of the per-shard fetch addresses; see {@link #fetchShard(int)}. */
   public static final String FETCH_SHARD_PREFIX = "fanout.fetch.shard.";
+  /**
+   * Publish: {@code {group}} ends every fetch of that cancel group still queued or running, with
+   * error kind {@code cancelled} (fail-fast gathers, clients that went away).
+   */
+  public static final String FETCH_CANCEL = "fanout.fetch.cancel";
   /** Request: {@code {requests, concurrency, mode}}; reply: {@code {results, stats}}. */
   public static final String GATHER = "fanout.gather";
   /** Publish: job and batch state changes, throughput ticks. */

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param maxBytes the body byte cap; past it the result is {@code too-large}
  * @param followRedirects whether 3xx responses with a Location are followed
  * @param capture whether the result carries the body
+ * @param group a cancel group: a {@code {group}} published to {@code fanout.fetch.cancel} ends every
+ *     fetch of the group still queued or running with error kind {@code cancelled}
  */
 public record FetchSpec(
     String url,
@@ -31,12 +33,13 @@ public record FetchSpec(
     Integer retries,
     Long maxBytes,
     Boolean followRedirects,
-    Capture capture) {
+    Capture capture,
+    String group) {
 
   /** The JSON fields a spec may have. */
   public static final Set<String> FIELDS = Set.of(
       "url", "method", "headers", "body", "timeoutMs", "deadlineMs", "retries", "maxBytes",
-      "followRedirects", "capture");
+      "followRedirects", "capture", "group");
 
   private static final long DAY_MS = 86_400_000L;
   private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[A-Za-z]{1,20}");
@@ -48,7 +51,7 @@ public record FetchSpec(
 
   /** A GET of {@code url} with every default. */
   public static FetchSpec of(String url) {
-    return new FetchSpec(url, null, Map.of(), null, null, null, null, null, null, null);
+    return new FetchSpec(url, null, Map.of(), null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -83,7 +86,8 @@ public record FetchSpec(
         retries == null ? null : retries.intValue(),
         Json.number(json, "maxBytes", 0, Long.MAX_VALUE),
         Json.bool(json, "followRedirects"),
-        capture == null ? null : Capture.parse("capture", capture));
+        capture == null ? null : Capture.parse("capture", capture),
+        Json.string(json, "group"));
   }
 
   /** {@link #fromJson(JsonObject, Set)} with no extra fields. */
@@ -117,6 +121,21 @@ public record FetchSpec(
     return out;
   }
 
+  /**
+   * This spec with the fields it leaves unset taken from {@code defaults} (the per-request
+   * defaults of a gather), and in cancel group {@code group}.
+   */
+  public FetchSpec withDefaults(FetchSpec defaults, String group) {
+    return new FetchSpec(url, method, headers, body,
+        timeoutMs != null ? timeoutMs : defaults.timeoutMs,
+        deadlineMs != null ? deadlineMs : defaults.deadlineMs,
+        retries != null ? retries : defaults.retries,
+        maxBytes != null ? maxBytes : defaults.maxBytes,
+        followRedirects != null ? followRedirects : defaults.followRedirects,
+        capture != null ? capture : defaults.capture,
+        group);
+  }
+
   /** This spec as JSON, with only the fields that are set. */
   public JsonObject toJson() {
     JsonObject o = new JsonObject().put("url", url);
@@ -131,6 +150,7 @@ public record FetchSpec(
     putIfSet(o, "maxBytes", maxBytes);
     putIfSet(o, "followRedirects", followRedirects);
     putIfSet(o, "capture", capture == null ? null : capture.wire());
+    putIfSet(o, "group", group);
     return o;
   }
 

@@ -36,17 +36,23 @@ public final class ServeCommand implements Callable<Integer> {
       vertx.close().await();
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping");
-      try {
-        vertx.close().await(STOP_GRACE_S, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("stop did not finish in {} s: {}", STOP_GRACE_S, e.toString());
-      }
-      stopped.countDown();
-    }, "fanout-shutdown"));
-    stopped.await();
+    // SIGTERM and SIGINT stop gracefully and exit 0: web first (in-flight requests finish within
+    // http.shutdownGraceMs), then everything else.
+    CountDownLatch signalled = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
+    }
+    signalled.await();
+    LOG.info("stopping");
+    try {
+      // Two awaits: a future chained after close would complete on an event loop that is gone.
+      FanoutVerticle.drainWeb(vertx).await(cfg.http().shutdownGraceMs() + STOP_GRACE_S * 1000, TimeUnit.MILLISECONDS);
+      vertx.close().await(STOP_GRACE_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stop did not finish in time: {}", e.toString());
+      return 1;
+    }
+    LOG.info("stopped");
     return 0;
   }
 }

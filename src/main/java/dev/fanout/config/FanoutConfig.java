@@ -24,9 +24,11 @@ import java.util.Map;
  * @param http the HTTP server
  * @param fetch the fetcher pool
  * @param egress the SSRF policy
+ * @param gather limits of gather requests
  * @param cli the fetch command
  */
-public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress, CliConfig cli) {
+public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
+    GatherConfig gather, CliConfig cli) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -41,6 +43,7 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         HttpConfig.read(r),
         FetchConfig.read(r),
         EgressConfig.read(r),
+        GatherConfig.read(r),
         CliConfig.read(r));
   }
 

@@ -9,9 +9,12 @@ package dev.fanout.config;
  * @param idleTimeoutMs close a connection idle this long (slowloris guard)
  * @param maxHeaderBytes the largest request header block accepted
  * @param bodyLimitBytes the largest request body accepted
+ * @param requestTimeoutMs the longest a (non-streaming) request may take before a 503
+ * @param shutdownGraceMs on stop, how long in-flight requests may finish before they are cut
  */
 public record HttpConfig(
-    String host, int port, int instances, long idleTimeoutMs, int maxHeaderBytes, long bodyLimitBytes) {
+    String host, int port, int instances, long idleTimeoutMs, int maxHeaderBytes, long bodyLimitBytes,
+    long requestTimeoutMs, long shutdownGraceMs) {
 
   static HttpConfig read(ConfigReader r) {
     return new HttpConfig(
@@ -20,6 +23,8 @@ public record HttpConfig(
         r.intIn("http.instances", 0, 1024),
         r.longIn("http.idleTimeoutMs", 1, 86_400_000L),
         r.intIn("http.maxHeaderBytes", 1024, 1 << 20),
-        r.longIn("http.bodyLimitBytes", 1, 1L << 31));
+        r.longIn("http.bodyLimitBytes", 1, 1L << 31),
+        r.longIn("http.requestTimeoutMs", 1, 86_400_000L),
+        r.longIn("http.shutdownGraceMs", 0, 86_400_000L));
   }
 }

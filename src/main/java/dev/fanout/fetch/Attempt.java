@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

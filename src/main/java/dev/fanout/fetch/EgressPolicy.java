@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.UrlTarget;
 import dev.fanout.config.Cidr;
 import dev.fanout.config.EgressConfig;
 import java.net.InetAddress;

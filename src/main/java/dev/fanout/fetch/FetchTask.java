@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.FetchResult;
 import io.vertx.core.Promise;
@@ -22,6 +23,8 @@ final class FetchTask {
   final long maxBytes;
   final boolean followRedirects;
   final Capture capture;
+  /** The cancel group, or null. */
+  final String group;
 
   UrlTarget target;
   HttpMethod method;
@@ -40,7 +43,7 @@ final class FetchTask {
 
   FetchTask(String url, UrlTarget target, HttpMethod method, Map<String, String> headers, String body,
       long timeoutMs, long startNanos, long deadlineNanos, int retries, long maxBytes,
-      boolean followRedirects, Capture capture, int attempts, int redirects) {
+      boolean followRedirects, Capture capture, String group, int attempts, int redirects) {
     this.url = url;
     this.target = target;
     this.method = method;
@@ -53,6 +56,7 @@ final class FetchTask {
     this.maxBytes = maxBytes;
     this.followRedirects = followRedirects;
     this.capture = capture;
+    this.group = group;
     this.attempts = attempts;
     this.redirects = redirects;
   }

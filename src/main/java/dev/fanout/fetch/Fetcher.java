@@ -42,6 +42,11 @@ final class Fetcher {
   private final long rateIntervalNanos;
   private final Map<String, HostLimiter> hosts = new HashMap<>();
   private final Set<FetchTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Map<String, Set<FetchTask>> groups = new HashMap<>();
+  /** Recently cancelled groups, oldest first, with the time of the cancel. */
+  private final Map<String, Long> cancelledGroups = new java.util.LinkedHashMap<>();
+  private static final long CANCEL_MEMORY_NANOS = 600_000_000_000L;
+  private static final int CANCEL_MEMORY_MAX = 100_000;
   private final Redirects redirects;
   private final Timeouts timeouts;
 
@@ -68,8 +73,44 @@ final class Fetcher {
    * it runs, the backoff delay between attempts. One timer per fetch is the common case.
    */
   void submit(FetchTask task) {
+    if (task.group != null) {
+      if (cancelledGroups.containsKey(task.group)) {
+        task.result.tryComplete(Results.failed(task, ErrorKind.CANCELLED, "its group was cancelled", System.nanoTime()));
+        limits.dequeued();
+        return;
+      }
+      groups.computeIfAbsent(task.group, g -> Collections.newSetFromMap(new IdentityHashMap<>())).add(task);
+    }
     live.add(task);
     enqueue(task);
+  }
+
+  /**
+   * Ends every task of {@code group} with {@code cancelled}: queued ones leave their queue, running
+   * ones are reset. The group is remembered for a while, so a fetch of it that arrives after the
+   * cancel (it was already on its way) is cancelled at once too.
+   */
+  void cancelGroup(String group) {
+    long now = System.nanoTime();
+    cancelledGroups.put(group, now);
+    for (Iterator<Map.Entry<String, Long>> it = cancelledGroups.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Long> e = it.next();
+      if (now - e.getValue() < CANCEL_MEMORY_NANOS && cancelledGroups.size() <= CANCEL_MEMORY_MAX) {
+        break;
+      }
+      it.remove();
+    }
+    Set<FetchTask> tasks = groups.remove(group);
+    if (tasks == null) {
+      return;
+    }
+    for (FetchTask t : tasks.toArray(FetchTask[]::new)) {
+      Attempt a = t.attempt;
+      finish(t, Results.failed(t, ErrorKind.CANCELLED, "cancelled", now));
+      if (a != null) {
+        a.abort(ErrorKind.CANCELLED, "cancelled");
+      }
+    }
   }
 
   private void enqueue(FetchTask task) {
@@ -245,6 +286,7 @@ final class Fetcher {
     } else {
       task.phase = FetchTask.Phase.DONE;
       live.remove(task);
+      forget(task);
       cancelTimer(task);
       handoff.send(task).onComplete(ar -> task.result.tryComplete(ar.succeeded() ? ar.result()
           : Results.failed(task, ErrorKind.OVERLOADED, "handing the redirect to its shard failed: "
@@ -274,8 +316,18 @@ final class Fetcher {
     }
     task.phase = FetchTask.Phase.DONE;
     live.remove(task);
+    forget(task);
     cancelTimer(task);
     task.result.tryComplete(result);
+  }
+
+  private void forget(FetchTask task) {
+    if (task.group != null) {
+      Set<FetchTask> tasks = groups.get(task.group);
+      if (tasks != null && tasks.remove(task) && tasks.isEmpty()) {
+        groups.remove(task.group);
+      }
+    }
   }
 
   private void cancelTimer(FetchTask task) {

@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
@@ -71,6 +72,12 @@ public final class FetcherVerticle extends VerticleBase {
       ready.add(consume(Addresses.fetchShard(shard), this::onShard));
     }
     ready.add(consume(Addresses.FETCH, this::onRoute));
+    ready.add(consume(Addresses.FETCH_CANCEL, msg -> {
+      String group = msg.body() == null ? null : msg.body().getString("group");
+      if (group != null) {
+        fetcher.cancelGroup(group);
+      }
+    }));
     sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
     return Future.all(ready);
   }
@@ -189,6 +196,7 @@ public final class FetcherVerticle extends VerticleBase {
         spec.maxBytes() != null ? spec.maxBytes() : cfg.maxBytes(),
         spec.followRedirects() != null ? spec.followRedirects() : cfg.followRedirects(),
         spec.capture() != null ? spec.capture() : Capture.parse("fetch.capture", cfg.capture()),
+        spec.group(),
         hop == null ? 1 : hop.getInteger("attempts", 1),
         hop == null ? 0 : hop.getInteger("redirects", 0));
     task.result.future().onSuccess(r -> LocalJsonCodec.reply(msg, r.toJson()));
@@ -200,7 +208,7 @@ public final class FetcherVerticle extends VerticleBase {
     long now = System.nanoTime();
     long left = task.remainingMs(now);
     JsonObject spec = new FetchSpec(task.target.normalised(), task.method.name(), task.headers, task.body,
-        task.timeoutMs, null, task.retries, task.maxBytes, task.followRedirects, task.capture).toJson();
+        task.timeoutMs, null, task.retries, task.maxBytes, task.followRedirects, task.capture, task.group).toJson();
     spec.put(HOP, new JsonObject()
         .put("url", task.url)
         .put("attempts", task.attempts)

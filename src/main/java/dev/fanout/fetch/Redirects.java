@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchResult.FetchError;

@@ -4,9 +4,10 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
+import dev.fanout.bus.GatherRequest.Mode;
 import dev.fanout.bus.HostShards;
 import dev.fanout.bus.LocalJsonCodec;
-import dev.fanout.fetch.UrlTarget;
+import dev.fanout.bus.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A fan-out of fetches over the event bus with at most {@code concurrency} in flight: a sliding
@@ -56,8 +58,14 @@ public final class Gather {
    * @param ordered emit in input order (else as completed)
    * @param reorderWindow with ordered, the most results held back waiting for an earlier one
    * @param replyTimeoutMs the event-bus reply timeout of one fetch (its deadline plus a margin)
+   * @param mode settle, or fail-fast: the first result with ok:false cancels the rest
    */
-  public record Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs) {}
+  public record Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs, Mode mode) {
+    /** Settle-mode options. */
+    public Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs) {
+      this(concurrency, ordered, reorderWindow, replyTimeoutMs, Mode.SETTLE);
+    }
+  }
 
   private final Vertx vertx;
   private final Source source;
@@ -68,7 +76,10 @@ public final class Gather {
   private final Map<Long, JsonObject> held = new HashMap<>();
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
+  private final String group = UUID.randomUUID().toString();
   private Context context;
+  private boolean cancelled;
+  private boolean emitCancelled;
   private boolean sourceDone;
   private boolean reading;
   private boolean paused;
@@ -94,8 +105,41 @@ public final class Gather {
     return done.future();
   }
 
+  /**
+   * Stops the gather: nothing more is sent, and fetches of it still queued or running at the
+   * fetchers end with {@code cancelled} (a cancel message on the bus). With {@code emitRest}
+   * every input not yet sent still gets a {@code cancelled} result (fail-fast); without, the
+   * input is abandoned (the consumer went away). Idempotent.
+   */
+  public void cancel(boolean emitRest) {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    emitCancelled = emitRest;
+    vertx.eventBus().publish(Addresses.FETCH_CANCEL, new JsonObject().put("group", group));
+    if (!emitRest) {
+      buffer.clear();
+      sourceDone = true;
+    }
+    context.runOnContext(v -> fill());
+  }
+
+  /** Whether {@link #cancel(boolean)} was called (by fail-fast or by the caller). */
+  public boolean cancelled() {
+    return cancelled;
+  }
+
   private void fill() {
-    while (!paused && inFlight < opts.concurrency() && (!opts.ordered() || nextIndex - nextEmit < opts.reorderWindow())) {
+    if (cancelled) {
+      FetchSpec spec;
+      while (emitCancelled && !paused && (spec = buffer.poll()) != null) {
+        deliver(nextIndex++, FetchResult.failed(spec.url(), ErrorKind.CANCELLED,
+            "not started: the gather was cancelled", 0, 0).toJson());
+      }
+    }
+    while (!cancelled && !paused && inFlight < opts.concurrency()
+        && (!opts.ordered() || nextIndex - nextEmit < opts.reorderWindow())) {
       FetchSpec spec = buffer.poll();
       if (spec == null) {
         break;
@@ -120,7 +164,7 @@ public final class Gather {
       }
       if (ar.result().isEmpty()) {
         sourceDone = true;
-      } else {
+      } else if (!cancelled || emitCancelled) {
         buffer.addAll(ar.result());
       }
       fill();
@@ -129,30 +173,38 @@ public final class Gather {
 
   private void send(FetchSpec spec, long index) {
     inFlight++;
-    vertx.eventBus().<JsonObject>request(address(spec.url()), spec.toJson(), delivery).onComplete(ar -> {
+    JsonObject body = spec.toJson().put("group", group);
+    vertx.eventBus().<JsonObject>request(address(spec.url()), body, delivery).onComplete(ar -> {
       JsonObject result = ar.succeeded() ? ar.result().body()
           : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
               + ar.cause().getMessage(), 0, 0).toJson();
       inFlight--;
-      stats.add(result);
-      if (opts.ordered()) {
-        held.put(index, result);
-        JsonObject next;
-        while ((next = held.remove(nextEmit)) != null) {
-          sink.accept(nextEmit++, next);
-        }
-      } else {
-        sink.accept(index, result);
+      if (opts.mode() == Mode.FAIL_FAST && !cancelled && !result.getBoolean("ok", false)) {
+        cancel(true);
       }
-      if (!paused && sink.full()) {
-        paused = true;
-        sink.onDrain(() -> context.runOnContext(v -> {
-          paused = false;
-          fill();
-        }));
-      }
+      deliver(index, result);
       fill();
     });
+  }
+
+  private void deliver(long index, JsonObject result) {
+    stats.add(result);
+    if (opts.ordered()) {
+      held.put(index, result);
+      JsonObject next;
+      while ((next = held.remove(nextEmit)) != null) {
+        sink.accept(nextEmit++, next);
+      }
+    } else {
+      sink.accept(index, result);
+    }
+    if (!paused && sink.full()) {
+      paused = true;
+      sink.onDrain(() -> context.runOnContext(v -> {
+        paused = false;
+        fill();
+      }));
+    }
   }
 
   /** The owning shard's address when the URL parses (saves a routing hop), else the router. */

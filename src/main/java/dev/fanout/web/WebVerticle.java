@@ -7,39 +7,69 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP front door. Several instances share one port; each maps HTTP to the event bus and
- * never touches a fetcher or the database directly.
+ * The HTTP front door. Several instances share one port; each maps HTTP to the event bus (through
+ * a {@link dev.fanout.gather.Gather}) and never touches a fetcher or the database directly.
  */
 public final class WebVerticle extends VerticleBase {
-  private static final String PORT_KEY = "fanout.http.port";
+  private static final String STATE = "fanout.web";
   private HttpServer server;
+  private HttpConfig cfg;
 
   @Override
   public Future<?> start() {
-    HttpConfig cfg = FanoutConfig.fromJson(config()).http();
+    FanoutConfig all = FanoutConfig.fromJson(config());
+    cfg = all.http();
+    FetchApi fetchApi = new FetchApi(vertx, all);
     Router router = Router.router(vertx);
-    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
+        HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
+        HealthChecks.create(vertx).register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))));
+    router.route("/v1/*").handler(TimeoutHandler.create(cfg.requestTimeoutMs(), 503));
+    router.post("/v1/fetch")
+        .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
+        .handler(fetchApi::gather);
+    router.route().failureHandler(Problem::onFailure);
+    router.route().last().handler(ctx -> ctx.fail(404));
     HttpServerOptions opts = new HttpServerOptions()
-        .setIdleTimeout((int) Math.max(1, cfg.idleTimeoutMs() / 1000))
-        .setMaxHeaderSize(cfg.maxHeaderBytes());
+        .setIdleTimeout((int) Math.max(1, cfg.idleTimeoutMs()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setMaxHeaderSize(cfg.maxHeaderBytes())
+        .setMaxInitialLineLength(8192)
+        .setDecompressionSupported(false);
     server = vertx.createHttpServer(opts).requestHandler(router);
     return server.listen(cfg.port(), cfg.host())
-        .onSuccess(s -> vertx.sharedData().getLocalMap(PORT_KEY).putIfAbsent("port", s.actualPort()));
+        .onSuccess(s -> vertx.sharedData().getLocalMap(STATE).putIfAbsent("port", s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown();
+    // Stop accepting; in-flight requests get the grace period, then their connections close
+    // (which cancels their gathers).
+    return server.shutdown(cfg.shutdownGraceMs(), TimeUnit.MILLISECONDS);
   }
 
   /** The port the web verticles listen on (useful with {@code http.port} 0), or -1 before they do. */
   public static int boundPort(Vertx vertx) {
-    Object p = vertx.sharedData().getLocalMap(PORT_KEY).get("port");
+    Object p = vertx.sharedData().getLocalMap(STATE).get("port");
     return p == null ? -1 : (Integer) p;
+  }
+
+  /** Marks the service ready (everything deployed) or not (stopping); read by /health/ready. */
+  public static void ready(Vertx vertx, boolean ready) {
+    vertx.sharedData().getLocalMap(STATE).put("ready", ready);
+  }
+
+  private static boolean ready(Vertx vertx) {
+    return Boolean.TRUE.equals(vertx.sharedData().getLocalMap(STATE).get("ready"));
   }
 }

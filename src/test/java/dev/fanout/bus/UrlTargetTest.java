@@ -1,4 +1,4 @@
-package dev.fanout.fetch;
+package dev.fanout.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,5 @@
-package dev.fanout.fetch;
+package dev.fanout.bus;
 
-import dev.fanout.bus.HostShards;
 import java.net.IDN;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -247,7 +246,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
   }
 
   /** Percent-encodes the characters browsers accept in URLs but java.net.URI does not. */
-  static String escapeIllegal(String s) {
+  private static String escapeIllegal(String s) {
     StringBuilder out = null;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -277,7 +276,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
   }
 
   /** An address as text; IPv6 in the RFC 5952 form ({@code ::1}, lowercase, longest zero run elided). */
-  static String text(InetAddress a) {
+  public static String text(InetAddress a) {
     byte[] b = a.getAddress();
     if (b.length == 4) {
       return a.getHostAddress();

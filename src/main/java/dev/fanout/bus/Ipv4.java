@@ -1,4 +1,4 @@
-package dev.fanout.fetch;
+package dev.fanout.bus;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

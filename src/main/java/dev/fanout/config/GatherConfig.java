@@ -1,0 +1,29 @@
+package dev.fanout.config;
+
+import dev.fanout.bus.GatherRequest;
+
+/**
+ * Limits of one gather request ({@code gather.*}), over HTTP and on {@code fanout.gather}.
+ *
+ * @param maxRequests the most URLs or specs in one request
+ * @param defaultConcurrency the concurrency when a request sets none
+ * @param maxConcurrency the highest concurrency a request may ask for
+ */
+public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcurrency) {
+
+  static GatherConfig read(ConfigReader r) {
+    GatherConfig g = new GatherConfig(
+        r.intIn("gather.maxRequests", 1, 10_000_000),
+        r.intIn("gather.defaultConcurrency", 1, 1_000_000),
+        r.intIn("gather.maxConcurrency", 1, 1_000_000));
+    if (g.defaultConcurrency > g.maxConcurrency) {
+      throw new ConfigException("gather.defaultConcurrency", "must not exceed gather.maxConcurrency");
+    }
+    return g;
+  }
+
+  /** The limits a {@link GatherRequest} is checked against. */
+  public GatherRequest.Limits limits() {
+    return new GatherRequest.Limits(maxRequests, defaultConcurrency, maxConcurrency);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.fanout.gather;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.bus.GatherRequest;
+import dev.fanout.bus.InvalidRequest;
+import dev.fanout.config.FanoutConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * {@code fanout.gather} for event-bus clients: {@code {urls | requests, concurrency, mode, ...}}
+ * (the body of {@code POST /v1/fetch}) → {@code {results, stats}}, results in input order. Bad
+ * input fails the message with 400 naming the field.
+ */
+public final class GatherVerticle extends VerticleBase {
+  private MessageConsumer<JsonObject> consumer;
+  private FanoutConfig cfg;
+
+  @Override
+  public Future<?> start() {
+    cfg = FanoutConfig.fromJson(config());
+    consumer = vertx.eventBus().consumer(Addresses.GATHER, this::onGather);
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer.unregister();
+  }
+
+  private void onGather(Message<JsonObject> msg) {
+    GatherRequest req;
+    try {
+      req = GatherRequest.fromJson(msg.body(), cfg.gather().limits());
+    } catch (InvalidRequest e) {
+      msg.fail(400, e.getMessage());
+      return;
+    }
+    run(vertx, req, cfg).onSuccess(msg::reply).onFailure(e -> msg.fail(500, e.getMessage()));
+  }
+
+  /** Runs {@code req} to completion; completes with {@code {results, stats}}. */
+  public static Future<JsonObject> run(io.vertx.core.Vertx vertx, GatherRequest req, FanoutConfig cfg) {
+    Collector sink = new Collector(req.requests().size());
+    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, options(req, cfg));
+    return gather.run().map(stats -> new JsonObject().put("results", sink.results()).put("stats", stats.toJson()));
+  }
+
+  /**
+   * Gather options for a request: its concurrency and mode, results as completed (a collector
+   * puts them back in input order), replies awaited past the longest deadline.
+   */
+  public static Gather.Options options(GatherRequest req, FanoutConfig cfg) {
+    long deadline = req.requests().stream()
+        .mapToLong(s -> s.deadlineMs() != null ? s.deadlineMs() : cfg.fetch().deadlineMs()).max().orElse(0);
+    return new Gather.Options(req.concurrency(), false, 1, deadline + 10_000, req.mode());
+  }
+}

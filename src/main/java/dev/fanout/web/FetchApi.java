@@ -1,0 +1,120 @@
+package dev.fanout.web;
+
+import dev.fanout.bus.GatherRequest;
+import dev.fanout.bus.InvalidRequest;
+import dev.fanout.config.FanoutConfig;
+import dev.fanout.gather.Collector;
+import dev.fanout.gather.Gather;
+import dev.fanout.gather.GatherVerticle;
+import dev.fanout.gather.ListSource;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/fetch}: a gather over the event bus. JSON in, {@code {results, stats}} out with
+ * results in input order; with {@code Accept: application/x-ndjson} one result per line as they
+ * complete, then a {@code {"stats": ...}} line. A client that goes away cancels its gather.
+ */
+final class FetchApi {
+  static final String NDJSON = "application/x-ndjson";
+
+  private final Vertx vertx;
+  private final FanoutConfig cfg;
+
+  FetchApi(Vertx vertx, FanoutConfig cfg) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+  }
+
+  void gather(RoutingContext ctx) {
+    GatherRequest req;
+    try {
+      req = GatherRequest.fromJson(body(ctx.body().buffer()), cfg.gather().limits());
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
+      return;
+    }
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null && accept.contains(NDJSON)) {
+      stream(ctx, req);
+    } else {
+      whole(ctx, req);
+    }
+  }
+
+  private static JsonObject body(Buffer buf) {
+    if (buf == null || buf.length() == 0) {
+      throw new InvalidRequest("body", "is required: a JSON object with urls or requests");
+    }
+    Object value;
+    try {
+      value = buf.toJsonValue();
+    } catch (DecodeException e) {
+      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
+    }
+    if (!(value instanceof JsonObject o)) {
+      throw new InvalidRequest("body", "must be a JSON object");
+    }
+    return o;
+  }
+
+  private void whole(RoutingContext ctx, GatherRequest req) {
+    Collector sink = new Collector(req.requests().size());
+    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
+    HttpServerResponse resp = ctx.response();
+    resp.closeHandler(v -> gather.cancel(false));
+    gather.run().onComplete(ar -> {
+      if (resp.closed() || resp.ended()) {
+        return;
+      }
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      ctx.json(new JsonObject().put("results", sink.results()).put("stats", stats(ar.result().toJson(), gather)));
+    });
+  }
+
+  private void stream(RoutingContext ctx, GatherRequest req) {
+    HttpServerResponse resp = ctx.response();
+    resp.setChunked(true).putHeader("Content-Type", NDJSON);
+    Gather.Sink sink = new Gather.Sink() {
+      @Override
+      public void accept(long index, JsonObject result) {
+        if (!resp.closed()) {
+          resp.write(result.toBuffer().appendByte((byte) '\n'));
+        }
+      }
+
+      @Override
+      public boolean full() {
+        return !resp.closed() && resp.writeQueueFull();
+      }
+
+      @Override
+      public void onDrain(Runnable resume) {
+        resp.drainHandler(v -> resume.run());
+      }
+    };
+    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
+    resp.closeHandler(v -> gather.cancel(false));
+    gather.run().onComplete(ar -> {
+      if (resp.closed() || resp.ended()) {
+        return;
+      }
+      if (ar.failed()) {
+        resp.reset();
+        return;
+      }
+      resp.end(new JsonObject().put("stats", stats(ar.result().toJson(), gather)).toBuffer().appendByte((byte) '\n'));
+    });
+  }
+
+  private static JsonObject stats(JsonObject stats, Gather gather) {
+    return stats.put("cancelled", gather.cancelled());
+  }
+}

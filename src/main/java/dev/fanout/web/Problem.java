@@ -1,0 +1,66 @@
+package dev.fanout.web;
+
+import dev.fanout.bus.InvalidRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Errors as RFC 9457 problem details ({@code application/problem+json}): {@code type},
+ * {@code title}, {@code status}, {@code detail}, and {@code field} naming the offending input.
+ * The one place where failures become HTTP; a client never sees a stack trace.
+ */
+public final class Problem {
+  /** The media type of a problem document. */
+  public static final String TYPE = "application/problem+json";
+  private static final String BASE = "https://fanout.dev/problems/";
+
+  private Problem() {}
+
+  /** Answers {@code status} with a problem document. */
+  public static void send(RoutingContext ctx, int status, String slug, String title, String detail, String field) {
+    HttpServerResponse resp = ctx.response();
+    if (resp.headWritten() || resp.closed()) {
+      if (!resp.closed()) {
+        resp.reset();
+      }
+      return;
+    }
+    JsonObject body = new JsonObject()
+        .put("type", BASE + slug)
+        .put("title", title)
+        .put("status", status)
+        .put("detail", detail);
+    if (field != null) {
+      body.put("field", field);
+    }
+    resp.setStatusCode(status).putHeader("Content-Type", TYPE).end(body.encode());
+  }
+
+  /** A 400 for bad input, naming its field. */
+  public static void invalid(RoutingContext ctx, InvalidRequest e) {
+    send(ctx, 400, "invalid-request", "Invalid request", e.getMessage(), e.field());
+  }
+
+  /** The router's failure handler: maps what reaches it (parse errors, limits, bugs) to problems. */
+  public static void onFailure(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    int status = ctx.statusCode();
+    if (t instanceof InvalidRequest e) {
+      invalid(ctx, e);
+    } else if (status == 413) {
+      send(ctx, 413, "body-too-large", "Request body too large", "the body is over http.bodyLimitBytes", "body");
+    } else if (status == 404) {
+      send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), null);
+    } else if (status == 405) {
+      send(ctx, 405, "method-not-allowed", "Method not allowed", ctx.request().method() + " is not allowed here", null);
+    } else if (status == 503) {
+      send(ctx, 503, "unavailable", "Service unavailable", "the request took longer than http.requestTimeoutMs", null);
+    } else if (status >= 400 && status < 500) {
+      send(ctx, status, "bad-request", "Bad request", t == null ? "bad request" : t.getMessage(), null);
+    } else {
+      org.slf4j.LoggerFactory.getLogger(Problem.class).error("request failed: {} {}", ctx.request().method(), ctx.request().path(), t);
+      send(ctx, 500, "internal", "Internal error", "the request failed; see the server log", null);
+    }
+  }
+}
