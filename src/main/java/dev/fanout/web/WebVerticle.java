@@ -39,7 +39,8 @@ public final class WebVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
     router.route().failureHandler(Problem::onFailure);
-    router.route().last().handler(ctx -> ctx.fail(404));
+    router.errorHandler(404, Problem::onFailure);
+    router.errorHandler(405, Problem::onFailure);
     HttpServerOptions opts = new HttpServerOptions()
         .setIdleTimeout((int) Math.max(1, cfg.idleTimeoutMs()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)

@@ -233,6 +233,7 @@ class FetchApiTest {
     web.get(port, "127.0.0.1", "/health/live").send()
         .compose(live -> web.get(port, "127.0.0.1", "/health/ready").send().map(ready -> new Object[] {live, ready}))
         .compose(pair -> web.get(port, "127.0.0.1", "/v1/nothing").send().map(nf -> new Object[] {pair[0], pair[1], nf}))
+        .compose(three -> web.put(port, "127.0.0.1", "/v1/fetch").send().map(na -> new Object[] {three[0], three[1], three[2], na}))
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
           @SuppressWarnings("unchecked") HttpResponse<Buffer> live = (HttpResponse<Buffer>) rs[0];
           @SuppressWarnings("unchecked") HttpResponse<Buffer> ready = (HttpResponse<Buffer>) rs[1];
@@ -242,6 +243,9 @@ class FetchApiTest {
           assertThat(ready.statusCode()).isEqualTo(200);
           assertThat(missing.statusCode()).isEqualTo(404);
           assertThat(missing.getHeader("Content-Type")).isEqualTo("application/problem+json");
+          @SuppressWarnings("unchecked") HttpResponse<Buffer> wrongMethod = (HttpResponse<Buffer>) rs[3];
+          assertThat(wrongMethod.statusCode()).isEqualTo(405);
+          assertThat(wrongMethod.getHeader("Content-Type")).isEqualTo("application/problem+json");
           ctx.completeNow();
         })));
   }
