@@ -10,6 +10,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 OUT="${OUT:-$ROOT/bench/out/api}"
 SECONDS_PER="${SECONDS_PER:-10}"
 CONNECTIONS="${CONNECTIONS:-50}"
@@ -17,15 +19,7 @@ TARGET_PORT="${TARGET_PORT:-18091}"
 API_PORT="${API_PORT:-18090}"
 
 install() {
-  local missing=()
-  command -v nginx >/dev/null || missing+=(nginx-light)
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v curl >/dev/null || missing+=(curl)
-  if [ ${#missing[@]} -gt 0 ]; then
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
-  fi
+  need_pkgs nginx:nginx-light wrk:wrk curl:curl
 }
 
 cleanup() {

@@ -20,6 +20,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 OUT="${OUT:-$ROOT/bench/out}"
 LATENCIES="${LATENCIES:-0 20}"
 CONCURRENCY="${CONCURRENCY:-50 200 1000}"
@@ -32,18 +34,8 @@ MILLION=0
 [ "${1:-}" = "--million" ] && MILLION=1
 
 install() {
-  local missing=()
-  command -v nginx >/dev/null || missing+=(nginx-light)
-  [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || missing+=(libnginx-mod-http-echo)
-  command -v wrk >/dev/null || missing+=(wrk)
-  [ -x /usr/bin/time ] || missing+=(time)
-  command -v curl >/dev/null || missing+=(curl)
-  if [ ${#missing[@]} -gt 0 ]; then
-    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    echo "bench: installing ${missing[*]}" >&2
-    $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
-  fi
+  need_pkgs nginx:nginx-light /usr/lib/nginx/modules/ngx_http_echo_module.so:libnginx-mod-http-echo \
+    wrk:wrk /usr/bin/time:time curl:curl
 }
 
 start_nginx() {

@@ -46,49 +46,25 @@ class LimitsTest {
 
   @Test
   void per_host_limits_are_independent_per_host(Vertx vertx, VertxTestContext ctx) {
-    List<TargetServer> targets = new ArrayList<>();
-    Future<Void> started = Future.succeededFuture();
-    for (int i = 0; i < 4; i++) {
-      started = started.compose(v -> TargetServer.start(vertx).map(t -> {
-        targets.add(t);
-        return null;
-      }));
-    }
-    started.compose(v -> Fetchers.deploy(vertx, Fetchers.fetch("perHost", 2, "concurrency", 100)))
-        .compose(id -> {
-          List<JsonObject> all = new ArrayList<>();
-          for (int i = 0; i < 20; i++) {
-            targets.forEach(t -> all.add(new JsonObject().put("url", t.url("/delay?ms=20"))));
-          }
-          return Fetchers.all(vertx, all);
-        })
-        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
-          assertThat(rs).hasSize(80).allMatch(FetchResult::ok);
-          assertThat(targets).allSatisfy(t -> assertThat(t.maxInFlight()).isEqualTo(2));
-          ctx.completeNow();
-        })));
+    TargetServer.startMany(vertx, 4, new AtomicInteger(), new AtomicInteger())
+        .compose(targets -> Fetchers.deploy(vertx, Fetchers.fetch("perHost", 2, "concurrency", 100))
+            .compose(id -> Fetchers.all(vertx, TargetServer.specs(targets, 20, "/delay?ms=20")))
+            .map(rs -> {
+              ctx.verify(() -> {
+                assertThat(rs).hasSize(80).allMatch(FetchResult::ok);
+                assertThat(targets).allSatisfy(t -> assertThat(t.maxInFlight()).isEqualTo(2));
+              });
+              return rs;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
   void global_cap_bounds_fetches_in_flight_across_hosts(Vertx vertx, VertxTestContext ctx) {
-    AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger max = new AtomicInteger();
-    List<TargetServer> targets = new ArrayList<>();
-    Future<Void> started = Future.succeededFuture();
-    for (int i = 0; i < 6; i++) {
-      started = started.compose(v -> TargetServer.start(vertx, inFlight, max).map(t -> {
-        targets.add(t);
-        return null;
-      }));
-    }
-    started.compose(v -> Fetchers.deploy(vertx, Fetchers.fetch("perHost", 10, "concurrency", 5, "instances", 3)))
-        .compose(id -> {
-          List<JsonObject> all = new ArrayList<>();
-          for (int i = 0; i < 10; i++) {
-            targets.forEach(t -> all.add(new JsonObject().put("url", t.url("/delay?ms=20"))));
-          }
-          return Fetchers.all(vertx, all);
-        })
+    TargetServer.startMany(vertx, 6, new AtomicInteger(), max)
+        .compose(targets -> Fetchers.deploy(vertx, Fetchers.fetch("perHost", 10, "concurrency", 5, "instances", 3))
+            .compose(id -> Fetchers.all(vertx, TargetServer.specs(targets, 10, "/delay?ms=20"))))
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
           assertThat(rs).hasSize(60).allMatch(FetchResult::ok);
           assertThat(max.get()).isEqualTo(5);

@@ -65,6 +65,24 @@ public final class TargetServer {
     return t.server.listen(0, "127.0.0.1").map(s -> t);
   }
 
+  /** Starts {@code n} servers (n hosts) counting into shared in-flight counters. */
+  public static Future<List<TargetServer>> startMany(Vertx vertx, int n, AtomicInteger sharedInFlight, AtomicInteger sharedMax) {
+    List<Future<TargetServer>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(start(vertx, sharedInFlight, sharedMax));
+    }
+    return Future.all(all).map(cf -> cf.<TargetServer>list());
+  }
+
+  /** {@code rounds} GETs of {@code pathAndQuery} at every one of {@code targets}, interleaved. */
+  public static List<io.vertx.core.json.JsonObject> specs(List<TargetServer> targets, int rounds, String pathAndQuery) {
+    List<io.vertx.core.json.JsonObject> out = new java.util.ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      targets.forEach(t -> out.add(new io.vertx.core.json.JsonObject().put("url", t.url(pathAndQuery))));
+    }
+    return out;
+  }
+
   public int port() {
     return server.actualPort();
   }
