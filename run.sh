@@ -21,7 +21,7 @@ stale() {
 build() {
   need mvn "install Apache Maven 3.8+"
   echo "run.sh: building target/fanout.jar ..." >&2
-  (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
 }
 
 if [ "${1:-}" = "test" ]; then
