@@ -2,7 +2,7 @@
 # fanout's two commands.
 #   ./run.sh [serve options]       build the jar if it is missing or stale, then serve
 #   ./run.sh test                  run the test suite (mvn -B verify)
-#   ./run.sh SUBCOMMAND [args...]  run a subcommand: fetch, serve, help
+#   ./run.sh SUBCOMMAND [args...]  run a subcommand: serve, fetch, migrate, help
 # Works from any directory; relative file arguments are taken from where you run it.
 set -euo pipefail
 
@@ -37,5 +37,7 @@ if stale; then
 fi
 
 export FANOUT_CONF="${FANOUT_CONF:-$ROOT/conf/config.json}"
+# the embedded database lives in the project's data/ unless told otherwise
+export FANOUT_DATA_DIR="${FANOUT_DATA_DIR:-$ROOT/data}"
 # shellcheck disable=SC2086
 exec java ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -4,6 +4,8 @@ import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
 import dev.fanout.gather.GatherVerticle;
+import dev.fanout.queue.Migrations;
+import dev.fanout.store.Database;
 import dev.fanout.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -13,20 +15,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service: reads the configuration and deploys the fetcher pool, the gather verticle, then
- * the web verticles, and marks itself ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
+ * The service: reads the configuration, opens the database (starting the embedded one when no
+ * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, then the
+ * web verticles, and marks itself ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
  * side first on shutdown, so in-flight requests finish while the fetchers still run.
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
   private static final String STATE = "fanout.deployments";
 
+  private Database db;
+
   @Override
   public Future<?> start() {
     FanoutConfig cfg = FanoutConfig.fromJson(config());
     int fetchers = FetchPool.instances(cfg);
     int web = cfg.http().instances() > 0 ? cfg.http().instances() : fetchers;
-    return FetchPool.deploy(vertx, config())
+    return Database.open(vertx, cfg.store())
+        .compose(d -> {
+          db = d;
+          return Migrations.apply(d.pool());
+        })
+        .compose(applied -> FetchPool.deploy(vertx, config()))
         .compose(id -> vertx.deployVerticle(GatherVerticle.class, new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {
@@ -38,6 +48,12 @@ public final class FanoutVerticle extends VerticleBase {
               cfg.fetch().concurrency(), cfg.fetch().perHost(), cfg.fetch().maxQueued(), cfg.fetch().maxBytes(),
               vertx.isNativeTransportEnabled());
         });
+  }
+
+  @Override
+  public Future<?> stop() {
+    // children (web, gather, fetchers) are undeployed before this runs
+    return db == null ? Future.succeededFuture() : db.close(vertx);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.fanout;
 
 import dev.fanout.cli.FetchCommand;
+import dev.fanout.cli.MigrateCommand;
 import dev.fanout.cli.ServeCommand;
 import dev.fanout.config.ConfigException;
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code serve} (the default), {@code fetch}; {@code --help} on each. Options
+ * The command line: {@code serve} (the default), {@code fetch}, {@code migrate}; {@code --help} on each. Options
  * before any subcommand go to {@code serve}, so {@code fanout --conf x.json} serves.
  */
 @Command(
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Runs large amounts of concurrent I/O politely, durably and fast.",
-    subcommands = {ServeCommand.class, FetchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, FetchCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
 

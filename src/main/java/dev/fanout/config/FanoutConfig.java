@@ -26,9 +26,10 @@ import java.util.Map;
  * @param egress the SSRF policy
  * @param gather limits of gather requests
  * @param cli the fetch command
+ * @param store the database
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
-    GatherConfig gather, CliConfig cli) {
+    GatherConfig gather, CliConfig cli, StoreConfig store) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -44,7 +45,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         FetchConfig.read(r),
         EgressConfig.read(r),
         GatherConfig.read(r),
-        CliConfig.read(r));
+        CliConfig.read(r),
+        StoreConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

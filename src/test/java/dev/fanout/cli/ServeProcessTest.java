@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code fanout serve} as a real process: starts, answers, and stops on SIGTERM with exit code 0. */
 class ServeProcessTest {
+  @org.junit.jupiter.api.io.TempDir Path dataDir;
 
   @Test
   void sigterm_stops_gracefully_with_exit_code_0() throws Exception {
@@ -30,6 +31,8 @@ class ServeProcessTest {
         "-Xmx256m", "-cp", cp, "dev.fanout.Main", "serve").redirectErrorStream(true);
     pb.environment().remove("FANOUT_CONF");
     pb.environment().put("FANOUT_HTTP_PORT", String.valueOf(port));
+    pb.environment().remove("FANOUT_PG_URL");
+    pb.environment().put("FANOUT_DATA_DIR", dataDir.toString()); // its own embedded database
     Process p = pb.start();
     List<String> output = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -58,5 +61,7 @@ class ServeProcessTest {
     }
     assertThat(p.exitValue()).as(String.join("\n", output)).isZero();
     assertThat(output).anySatisfy(l -> assertThat(l).contains("stopped"));
+    assertThat(output).anySatisfy(l -> assertThat(l).contains("database: embedded PostgreSQL in " + dataDir));
+    assertThat(dataDir.resolve("pg").resolve("PG_VERSION")).exists();
   }
 }

@@ -7,15 +7,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-/** Test support: the whole service (fetchers, gather, web on a free port) in the test's Vert.x. */
+/** Test support: the whole service (database in a fresh schema, fetchers, gather, web on a free port) in the test's Vert.x. */
 public final class Service {
   private Service() {}
 
   /** Deploys {@link FanoutVerticle} with {@link Fetchers#config(JsonObject)} and port 0; completes with the port. */
   public static Future<Integer> start(Vertx vertx, JsonObject overrides) {
-    JsonObject cfg = Fetchers.config(new JsonObject().put("http", new JsonObject().put("port", 0).put("instances", 2)))
-        .mergeIn(overrides, true);
-    return vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(cfg))
+    return vertx.<String>executeBlocking(TestDb::url) // starts the tests' database on first use
+        .compose(url -> TestDb.freshSchema(vertx))
+        .compose(schema -> {
+          JsonObject cfg = Fetchers.config(new JsonObject()
+                  .put("http", new JsonObject().put("port", 0).put("instances", 2))
+                  .put("pg", new JsonObject().put("url", TestDb.url(schema)).put("poolSize", 4)))
+              .mergeIn(overrides, true);
+          return vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(cfg));
+        })
         .map(id -> WebVerticle.boundPort(vertx));
   }
 }

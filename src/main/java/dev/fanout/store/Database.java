@@ -1,0 +1,80 @@
+package dev.fanout.store;
+
+import dev.fanout.config.StoreConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.io.File;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * fanout's PostgreSQL: the configured server ({@code pg.url}) or an embedded one, and a
+ * connection pool. {@link #close(Vertx)} releases both. (The schema is the queue's business:
+ * {@code queue.Migrations}.)
+ */
+public final class Database {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private final Pool pool;
+  private final EmbeddedDatabase embedded;
+  private final String where;
+
+  private Database(Pool pool, EmbeddedDatabase embedded, String where) {
+    this.pool = pool;
+    this.embedded = embedded;
+    this.where = where;
+  }
+
+  /** Starts the embedded server if needed and connects (checking with one query). */
+  public static Future<Database> open(Vertx vertx, StoreConfig cfg) {
+    if (!cfg.embedded()) {
+      return connect(vertx, PgConnectOptions.fromUri(cfg.url()), cfg.poolSize(), null, redact(cfg.url()));
+    }
+    File dir = new File(cfg.dataDir(), "pg");
+    return EmbeddedDatabase.start(vertx, dir, Duration.ofMillis(cfg.startTimeoutMs()))
+        .compose(pg -> connect(vertx, PgConnectOptions.fromUri(pg.url("postgres")), cfg.poolSize(), pg,
+                "embedded PostgreSQL in " + dir.getAbsolutePath() + " on 127.0.0.1:" + pg.port())
+            .recover(e -> pg.stop(vertx).transform(ar -> Future.failedFuture(e))));
+  }
+
+  /** Connects to {@code options} (a test can set a schema through {@code search_path}). */
+  public static Future<Database> connect(Vertx vertx, PgConnectOptions options, int poolSize, EmbeddedDatabase embedded,
+      String where) {
+    Pool pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64).setName("fanout-pg"))
+        .connectingTo(options.setPipeliningLimit(256))
+        .using(vertx)
+        .build();
+    Database db = new Database(pool, embedded, where);
+    return pool.query("SELECT 1").execute()
+        .map(v -> {
+          LOG.info("database: {}", where);
+          return db;
+        })
+        .recover(e -> pool.close().transform(ar -> Future.failedFuture(e)));
+  }
+
+  /** Options with {@code search_path} set, so every connection works in {@code schema}. */
+  public static PgConnectOptions inSchema(PgConnectOptions options, String schema) {
+    return options.setProperties(Map.of("search_path", schema));
+  }
+
+  /** The pool. */
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Closes the pool, then stops the embedded server if there is one. */
+  public Future<Void> close(Vertx vertx) {
+    return pool.close().eventually(() -> embedded == null ? Future.succeededFuture() : embedded.stop(vertx));
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("//([^:@/]+):[^@/]*@", "//$1:***@");
+  }
+}

@@ -1,0 +1,39 @@
+package dev.fanout.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.testing.TestDb;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class MigrationsTest {
+  Pool a;
+  Pool b;
+
+  @Test
+  void applies_once_even_when_two_nodes_start_together(Vertx vertx, VertxTestContext ctx) {
+    vertx.executeBlocking(TestDb::url).compose(url -> TestDb.freshSchema(vertx)).compose(schema -> {
+      a = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
+      b = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
+      return Future.all(Migrations.apply(a), Migrations.apply(b))
+          .compose(cf -> Migrations.apply(a).map(again -> new int[] {cf.<Integer>resultAt(0), cf.<Integer>resultAt(1), again}))
+          .compose(counts -> a.query("SELECT count(*) FROM fanout_schema_migrations").execute()
+              .compose(rows -> a.query("SELECT count(*) FROM fanout_job").execute().map(jobs -> {
+                ctx.verify(() -> {
+                  assertThat(counts[0] + counts[1]).isEqualTo(Migrations.FILES.size());
+                  assertThat(counts[2]).isZero();
+                  assertThat(rows.iterator().next().getLong(0)).isEqualTo(Migrations.FILES.size());
+                  assertThat(jobs.iterator().next().getLong(0)).isZero();
+                });
+                return null;
+              })));
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+}
