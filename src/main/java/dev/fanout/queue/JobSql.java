@@ -1,0 +1,119 @@
+package dev.fanout.queue;
+
+/**
+ * Every statement the queue runs, in one place. Writes that belong to one attempt are guarded by
+ * {@code state = 'running' AND attempt = $attempt}, so a late finisher (its lease expired and the
+ * job was rescued, or it was cancelled) can neither overwrite the outcome nor touch a newer
+ * attempt. Batches go through unnest() arrays: one statement for many jobs.
+ */
+final class JobSql {
+  private JobSql() {}
+
+  static final String COLUMNS = "id, kind, queue, state, payload, priority, run_at, attempt, max_attempts, "
+      + "lease_until, errors, result, batch_id, idempotency_key, created_at, attempted_at, finalized_at";
+
+  static final String EXISTING_KEYS =
+      "SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
+
+  static final String NEXT_IDS =
+      "SELECT nextval(pg_get_serial_sequence('fanout_job', 'id')) FROM generate_series(1, $1)";
+
+  static final String INSERT = """
+      INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
+      SELECT u.id, u.kind, u.queue, u.payload, u.priority, coalesce(u.run_at, now()),
+             CASE WHEN u.run_at > now() THEN 'scheduled' ELSE 'available' END, u.max_attempts, u.idempotency_key, $9
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[], $5::smallint[], $6::timestamptz[], $7::int[], $8::text[])
+           AS u(id, kind, queue, payload, priority, run_at, max_attempts, idempotency_key)
+      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+      RETURNING id""";
+
+  static final String NOTIFY = "SELECT pg_notify('fanout_jobs', k) FROM unnest($1::text[]) AS k";
+
+  static final String CLAIM = """
+      WITH picked AS (
+        SELECT id FROM fanout_job
+        WHERE kind = $1 AND state IN ('available', 'scheduled', 'retryable') AND run_at <= now()
+        ORDER BY priority DESC, run_at, id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+      UPDATE fanout_job j
+      SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
+          lease_until = now() + $3 * interval '1 millisecond'
+      FROM picked WHERE j.id = picked.id
+      RETURNING j.id, j.kind, j.queue, j.state, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts,
+                j.lease_until, j.errors, j.result, j.batch_id, j.idempotency_key, j.created_at, j.attempted_at,
+                j.finalized_at""";
+
+  static final String COMPLETE = """
+      UPDATE fanout_job j SET state = 'completed', result = u.result, finalized_at = now(), lease_until = NULL
+      FROM unnest($1::bigint[], $2::int[], $3::jsonb[]) AS u(id, attempt, result)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      RETURNING j.id""";
+
+  /** A failed attempt: retryable after its delay, or discarded when it was the last. */
+  static final String FAIL = """
+      UPDATE fanout_job j SET
+        errors = j.errors || jsonb_build_array(u.error),
+        state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
+        run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at ELSE now() + u.delay_ms * interval '1 millisecond' END,
+        finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+        lease_until = NULL
+      FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::bigint[]) AS u(id, attempt, error, delay_ms)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      RETURNING j.id, j.state""";
+
+  /** Snooze (the handler asked for later; no attempt used) and release (stopping; no attempt used). */
+  static final String RESCHEDULE = """
+      UPDATE fanout_job j SET state = 'scheduled', attempt = j.attempt - 1,
+        run_at = now() + u.delay_ms * interval '1 millisecond', lease_until = NULL
+      FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS u(id, attempt, delay_ms)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      RETURNING j.id""";
+
+  static final String CANCEL_RUNNING = """
+      UPDATE fanout_job j SET state = 'cancelled', result = u.result, finalized_at = now(), lease_until = NULL
+      FROM unnest($1::bigint[], $2::int[], $3::jsonb[]) AS u(id, attempt, result)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      RETURNING j.id""";
+
+  static final String RENEW = """
+      UPDATE fanout_job j SET lease_until = now() + $3 * interval '1 millisecond'
+      FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      RETURNING j.id""";
+
+  static final String RESCUE = """
+      UPDATE fanout_job SET
+        errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempt, 'kind', 'lease-expired',
+          'message', 'the lease expired: the worker stopped or lost the database')),
+        state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END,
+        finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
+        run_at = now(), lease_until = NULL
+      WHERE state = 'running' AND lease_until < now()
+      RETURNING id""";
+
+  static final String GET = "SELECT " + COLUMNS + " FROM fanout_job WHERE id = $1";
+
+  static final String LIST = "SELECT " + COLUMNS + """
+       FROM fanout_job
+      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::uuid IS NULL OR batch_id = $3)
+        AND id > $4
+      ORDER BY id LIMIT $5""";
+
+  static final String CANCEL = "UPDATE fanout_job SET state = 'cancelled', finalized_at = now(), lease_until = NULL "
+      + "WHERE id = $1 AND state NOT IN ('completed', 'cancelled', 'discarded') RETURNING " + COLUMNS;
+
+  static final String RETRY = "UPDATE fanout_job SET state = 'available', run_at = now(), finalized_at = NULL, "
+      + "max_attempts = greatest(max_attempts, attempt + 1) "
+      + "WHERE id = $1 AND state IN ('scheduled', 'retryable', 'discarded', 'cancelled') RETURNING " + COLUMNS;
+
+  static final String BATCH = "SELECT state, count(*) FROM fanout_job WHERE batch_id = $1 GROUP BY state";
+
+  static final String QUEUES = """
+      SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at)) * 1000
+      FROM fanout_job GROUP BY kind, state ORDER BY kind, state""";
+
+  static final String PRUNE = """
+      DELETE FROM fanout_job WHERE id IN (
+        SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)""";
+}

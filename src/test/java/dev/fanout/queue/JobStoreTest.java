@@ -1,0 +1,223 @@
+package dev.fanout.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.bus.JobState;
+import dev.fanout.bus.NewJob;
+import dev.fanout.testing.TestDb;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The jobs table against a real PostgreSQL (a fresh schema per test). */
+@ExtendWith(VertxExtension.class)
+class JobStoreTest {
+  Pool pool;
+  JobStore store;
+
+  @BeforeEach
+  void setUp(Vertx vertx, VertxTestContext ctx) {
+    vertx.executeBlocking(TestDb::url).compose(url -> TestDb.freshSchema(vertx)).compose(schema -> {
+      pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(TestDb.options(schema)).using(vertx).build();
+      store = new JobStore(pool);
+      return Migrations.apply(pool);
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  private static NewJob job(String kind, int i) {
+    return NewJob.fromJson(new JsonObject().put("kind", kind).put("payload", new JsonObject().put("i", i)));
+  }
+
+  private static List<NewJob> jobs(String kind, int n) {
+    List<NewJob> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(job(kind, i));
+    }
+    return out;
+  }
+
+  @Test
+  void enqueues_a_batch_and_reads_it_back(VertxTestContext ctx) {
+    store.enqueue(jobs("echo", 3))
+        .compose(e -> store.get(e.ids().get(1)).compose(job -> store.batch(e.batch()).map(b -> new Object[] {e, job, b})))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          JobStore.Enqueued e = (JobStore.Enqueued) r[0];
+          JsonObject job = (JsonObject) r[1];
+          JsonObject batch = (JsonObject) r[2];
+          assertThat(e.ids()).hasSize(3).isSorted();
+          assertThat(job.getString("kind")).isEqualTo("echo");
+          assertThat(job.getString("state")).isEqualTo("available");
+          assertThat(job.getJsonObject("payload").getInteger("i")).isEqualTo(1);
+          assertThat(job.getString("batch")).isEqualTo(e.batch().toString());
+          assertThat(job.getInteger("attempt")).isZero();
+          assertThat(job.getInteger("maxAttempts")).isEqualTo(5);
+          assertThat(batch.getLong("total")).isEqualTo(3);
+          assertThat(batch.getJsonObject("counts").getLong("available")).isEqualTo(3);
+          assertThat(batch.getBoolean("done")).isFalse();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void an_existing_idempotency_key_returns_the_existing_job(VertxTestContext ctx) {
+    NewJob keyed = NewJob.fromJson(new JsonObject().put("kind", "echo").put("idempotencyKey", "k-1"));
+    store.enqueue(List.of(keyed))
+        .compose(first -> store.enqueue(List.of(job("echo", 9), keyed, keyed)).map(second -> List.of(first, second)))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          long id = r.get(0).ids().get(0);
+          assertThat(r.get(1).ids()).hasSize(3);
+          assertThat(r.get(1).ids().get(1)).isEqualTo(id);
+          assertThat(r.get(1).ids().get(2)).isEqualTo(id);
+          assertThat(r.get(1).ids().get(0)).isNotEqualTo(id);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void concurrent_claimers_never_hold_a_job_twice_nor_more_than_asked(Vertx vertx, VertxTestContext ctx) {
+    int total = 500;
+    Set<Long> seen = new HashSet<>();
+    List<Long> duplicates = new ArrayList<>();
+    int[] maxBatch = {0};
+    store.enqueue(jobs("echo", total)).compose(e -> {
+      List<Future<Void>> claimers = new ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        claimers.add(claimUntilEmpty(seen, duplicates, maxBatch));
+      }
+      return Future.all(claimers);
+    }).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertThat(duplicates).isEmpty();
+      assertThat(seen).hasSize(total);
+      assertThat(maxBatch[0]).isLessThanOrEqualTo(7);
+      ctx.completeNow();
+    })));
+  }
+
+  private Future<Void> claimUntilEmpty(Set<Long> seen, List<Long> duplicates, int[] maxBatch) {
+    return store.claim("echo", 7, 60_000).compose(batch -> {
+      maxBatch[0] = Math.max(maxBatch[0], batch.size());
+      for (JobStore.Claimed c : batch) {
+        if (!seen.add(c.id())) {
+          duplicates.add(c.id());
+        }
+      }
+      return batch.isEmpty() ? Future.succeededFuture() : claimUntilEmpty(seen, duplicates, maxBatch);
+    });
+  }
+
+  @Test
+  void claim_takes_only_the_asked_kind_and_runnable_jobs(VertxTestContext ctx) {
+    List<NewJob> mixed = new ArrayList<>(jobs("a", 2));
+    mixed.addAll(jobs("b", 2));
+    mixed.add(NewJob.fromJson(new JsonObject().put("kind", "a").put("runAt", "2999-01-01T00:00:00Z")));
+    store.enqueue(mixed).compose(e -> store.claim("a", 10, 60_000))
+        .onComplete(ctx.succeeding(claimed -> ctx.verify(() -> {
+          assertThat(claimed).hasSize(2).allSatisfy(c -> {
+            assertThat(c.kind()).isEqualTo("a");
+            assertThat(c.attempt()).isEqualTo(1);
+            assertThat(c.job().getString("state")).isEqualTo("running");
+            assertThat(c.job().getString("leaseUntil")).isNotNull();
+          });
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void failures_retry_then_discard_keeping_every_error(VertxTestContext ctx) {
+    NewJob twice = NewJob.fromJson(new JsonObject().put("kind", "f").put("maxAttempts", 2));
+    store.enqueue(List.of(twice))
+        .compose(e -> failOnce().compose(s1 -> failOnce().map(s2 -> List.of(s1, s2)))
+            .compose(states -> store.get(e.ids().get(0)).map(job -> new Object[] {states, job})))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          JsonObject job = (JsonObject) r[1];
+          assertThat(job.getString("state")).isEqualTo("discarded");
+          assertThat(job.getString("finalizedAt")).isNotNull();
+          assertThat(job.getJsonArray("errors")).hasSize(2);
+          assertThat(job.getJsonArray("errors").getJsonObject(0).getInteger("attempt")).isEqualTo(1);
+          assertThat(job.getJsonArray("errors").getJsonObject(1).getInteger("attempt")).isEqualTo(2);
+          ctx.completeNow();
+        })));
+  }
+
+  private Future<Integer> failOnce() {
+    return store.claim("f", 1, 60_000).compose(c -> store.fail(List.of(new JobStore.Outcome(c.get(0).id(), c.get(0).attempt(), null,
+        new JsonObject().put("attempt", c.get(0).attempt()).put("kind", "error").put("message", "boom"), 0))));
+  }
+
+  @Test
+  void a_rescued_attempt_cannot_complete_late(Vertx vertx, VertxTestContext ctx) {
+    store.enqueue(jobs("r", 1))
+        .compose(e -> store.claim("r", 1, 1))           // a 1 ms lease: expired at once
+        .compose(claimed -> dev.fanout.testing.Conditions.until(vertx, () -> true, 10)
+            .compose(v -> pool.query("SELECT pg_sleep(0.01)").execute())
+            .compose(v -> store.rescue())
+            .compose(rescued -> store.complete(List.of(new JobStore.Outcome(claimed.get(0).id(), claimed.get(0).attempt(),
+                new JsonObject().put("late", true), null, 0))).map(late -> new int[] {rescued, late}))
+            .compose(counts -> store.claim("r", 1, 60_000).compose(again -> store.complete(List.of(new JobStore.Outcome(
+                    claimed.get(0).id(), claimed.get(0).attempt(), new JsonObject().put("stale", true), null, 0)))
+                .compose(stale -> store.get(claimed.get(0).id()).map(job -> new Object[] {counts, again, stale, job})))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          int[] counts = (int[]) r[0];
+          assertThat(counts[0]).isEqualTo(1);               // rescued
+          assertThat(counts[1]).isZero();                   // late completion of attempt 1 rejected
+          @SuppressWarnings("unchecked") List<JobStore.Claimed> again = (List<JobStore.Claimed>) r[1];
+          assertThat(again.get(0).attempt()).isEqualTo(2);
+          assertThat((Integer) r[2]).isZero();              // attempt 1 cannot touch attempt 2
+          JsonObject job = (JsonObject) r[3];
+          assertThat(job.getString("state")).isEqualTo("running");
+          assertThat(job.getJsonArray("errors").getJsonObject(0).getString("kind")).isEqualTo("lease-expired");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void snooze_uses_no_attempt_and_cancel_ends_the_job(VertxTestContext ctx) {
+    store.enqueue(jobs("s", 2))
+        .compose(e -> store.claim("s", 2, 60_000))
+        .compose(c -> store.reschedule(List.of(new JobStore.Outcome(c.get(0).id(), 1, null, null, 60_000)))
+            .compose(n -> store.cancelRunning(List.of(new JobStore.Outcome(c.get(1).id(), 1, new JsonObject().put("cancel", "no"), null, 0))))
+            .compose(n -> store.get(c.get(0).id()).compose(snoozed -> store.get(c.get(1).id()).map(cancelled -> List.of(snoozed, cancelled)))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.get(0).getString("state")).isEqualTo("scheduled");
+          assertThat(r.get(0).getInteger("attempt")).isZero();
+          assertThat(r.get(1).getString("state")).isEqualTo("cancelled");
+          assertThat(r.get(1).getJsonObject("result").getString("cancel")).isEqualTo("no");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void batches_finish_and_lists_page_by_keyset(VertxTestContext ctx) {
+    store.enqueue(jobs("p", 5))
+        .compose(e -> store.claim("p", 5, 60_000)
+            .compose(c -> {
+              List<JobStore.Outcome> done = new ArrayList<>();
+              c.forEach(j -> done.add(new JobStore.Outcome(j.id(), j.attempt(), new JsonObject().put("ok", true), null, 0)));
+              return store.complete(done);
+            })
+            .compose(n -> store.batch(e.batch()))
+            .compose(b -> store.list(JobState.COMPLETED, "p", null, 0, 2)
+                .compose(page1 -> store.list(JobState.COMPLETED, "p", null, page1.getJsonObject(1).getLong("id"), 10)
+                    .map(page2 -> new Object[] {b, page1, page2}))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          JsonObject b = (JsonObject) r[0];
+          assertThat(b.getBoolean("done")).isTrue();
+          assertThat(b.getJsonObject("counts").getLong("completed")).isEqualTo(5);
+          assertThat(((io.vertx.core.json.JsonArray) r[1])).hasSize(2);
+          assertThat(((io.vertx.core.json.JsonArray) r[2])).hasSize(3);
+          ctx.completeNow();
+        })));
+  }
+}
