@@ -4,7 +4,10 @@ import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
 import dev.fanout.gather.GatherVerticle;
+import dev.fanout.queue.BuiltInHandlersVerticle;
+import dev.fanout.queue.JobsVerticle;
 import dev.fanout.queue.Migrations;
+import dev.fanout.queue.QueueWorkerVerticle;
 import dev.fanout.store.Database;
 import dev.fanout.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -16,8 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service: reads the configuration, opens the database (starting the embedded one when no
- * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, then the
- * web verticles, and marks itself ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
+ * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, the jobs
+ * API, the built-in job handlers and the queue worker, then the web verticles, and marks itself
+ * ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
  * side first on shutdown, so in-flight requests finish while the fetchers still run.
  */
 public final class FanoutVerticle extends VerticleBase {
@@ -38,6 +42,10 @@ public final class FanoutVerticle extends VerticleBase {
         })
         .compose(applied -> FetchPool.deploy(vertx, config()))
         .compose(id -> vertx.deployVerticle(GatherVerticle.class, new DeploymentOptions().setConfig(config())))
+        .compose(id -> vertx.deployVerticle(new JobsVerticle(db.pool()), new DeploymentOptions().setConfig(config())))
+        .compose(id -> vertx.deployVerticle(new BuiltInHandlersVerticle(), new DeploymentOptions().setConfig(config())))
+        .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.pool(), db.connectOptions()),
+            new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {
           vertx.sharedData().getLocalMap(STATE).put("web", webId);

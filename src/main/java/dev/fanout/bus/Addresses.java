@@ -16,6 +16,22 @@ public final class Addresses {
   public static final String FETCH_CANCEL = "fanout.fetch.cancel";
   /** Request: {@code {requests, concurrency, mode}}; reply: {@code {results, stats}}. */
   public static final String GATHER = "fanout.gather";
+  /** Request: a job or {@code {jobs: [...]}} → {@code {batch, ids}}. */
+  public static final String JOBS_ENQUEUE = "fanout.jobs.enqueue";
+  /** Request: {@code {id}} → the job; fails 404 when there is none. */
+  public static final String JOBS_GET = "fanout.jobs.get";
+  /** Request: {@code {state?, kind?, batch?, limit?, cursor?}} → {@code {jobs, cursor}}. */
+  public static final String JOBS_LIST = "fanout.jobs.list";
+  /** Request: {@code {id}} → the cancelled job; 404 unknown, 409 already final. */
+  public static final String JOBS_CANCEL = "fanout.jobs.cancel";
+  /** Request: {@code {id}} → the job, available again; 404 unknown, 409 not retryable. */
+  public static final String JOBS_RETRY = "fanout.jobs.retry";
+  /** Request: {@code {id, waitMs?}} → {@code {id, total, counts, done}}. */
+  public static final String JOBS_BATCH = "fanout.jobs.batch";
+  /** Request: {@code {}} → {@code {queues: [{kind, counts, oldestAvailableMs}]}}. */
+  public static final String JOBS_QUEUES = "fanout.jobs.queues";
+  /** Prefix of job handler addresses: {@code fanout.job.<kind>}. */
+  public static final String JOB_HANDLER_PREFIX = "fanout.job.";
   /** Publish: job and batch state changes, throughput ticks. */
   public static final String EVENTS = "fanout.events";
 

@@ -27,9 +27,10 @@ import java.util.Map;
  * @param gather limits of gather requests
  * @param cli the fetch command
  * @param store the database
+ * @param queue the job queue
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
-    GatherConfig gather, CliConfig cli, StoreConfig store) {
+    GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -46,7 +47,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         EgressConfig.read(r),
         GatherConfig.read(r),
         CliConfig.read(r),
-        StoreConfig.read(r));
+        StoreConfig.read(r),
+        QueueConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

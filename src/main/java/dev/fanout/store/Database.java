@@ -21,11 +21,13 @@ import org.slf4j.LoggerFactory;
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private final Pool pool;
+  private final PgConnectOptions options;
   private final EmbeddedDatabase embedded;
   private final String where;
 
-  private Database(Pool pool, EmbeddedDatabase embedded, String where) {
+  private Database(Pool pool, PgConnectOptions options, EmbeddedDatabase embedded, String where) {
     this.pool = pool;
+    this.options = options;
     this.embedded = embedded;
     this.where = where;
   }
@@ -50,7 +52,7 @@ public final class Database {
         .connectingTo(options.setPipeliningLimit(256))
         .using(vertx)
         .build();
-    Database db = new Database(pool, embedded, where);
+    Database db = new Database(pool, options, embedded, where);
     return pool.query("SELECT 1").execute()
         .map(v -> {
           LOG.info("database: {}", where);
@@ -62,6 +64,11 @@ public final class Database {
   /** Options with {@code search_path} set, so every connection works in {@code schema}. */
   public static PgConnectOptions inSchema(PgConnectOptions options, String schema) {
     return options.setProperties(Map.of("search_path", schema));
+  }
+
+  /** How to connect (for a dedicated connection, such as LISTEN). */
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(options);
   }
 
   /** The pool. */

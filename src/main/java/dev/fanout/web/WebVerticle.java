@@ -29,6 +29,7 @@ public final class WebVerticle extends VerticleBase {
     FanoutConfig all = FanoutConfig.fromJson(config());
     cfg = all.http();
     FetchApi fetchApi = new FetchApi(vertx, all);
+    JobsApi jobsApi = new JobsApi(vertx);
     Router router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
         HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
@@ -38,6 +39,13 @@ public final class WebVerticle extends VerticleBase {
     router.post("/v1/fetch")
         .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
+    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
+    router.get("/v1/jobs").handler(jobsApi::list);
+    router.get("/v1/jobs/:id").handler(jobsApi::get);
+    router.post("/v1/jobs/:id/cancel").handler(jobsApi::cancel);
+    router.post("/v1/jobs/:id/retry").handler(jobsApi::retry);
+    router.get("/v1/batches/:id").handler(jobsApi::batch);
+    router.get("/v1/queues").handler(jobsApi::queues);
     router.route().failureHandler(Problem::onFailure);
     router.errorHandler(404, Problem::onFailure);
     router.errorHandler(405, Problem::onFailure);

@@ -15,13 +15,16 @@ public final class Service {
   public static Future<Integer> start(Vertx vertx, JsonObject overrides) {
     return vertx.<String>executeBlocking(TestDb::url) // starts the tests' database on first use
         .compose(url -> TestDb.freshSchema(vertx))
-        .compose(schema -> {
-          JsonObject cfg = Fetchers.config(new JsonObject()
-                  .put("http", new JsonObject().put("port", 0).put("instances", 2))
-                  .put("pg", new JsonObject().put("url", TestDb.url(schema)).put("poolSize", 4)))
-              .mergeIn(overrides, true);
-          return vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(cfg));
-        })
+        .compose(schema -> startIn(vertx, schema, overrides));
+  }
+
+  /** The service on an existing schema of the tests' database. */
+  public static Future<Integer> startIn(Vertx vertx, String schema, JsonObject overrides) {
+    JsonObject cfg = Fetchers.config(new JsonObject()
+            .put("http", new JsonObject().put("port", 0).put("instances", 2))
+            .put("pg", new JsonObject().put("url", TestDb.url(schema)).put("poolSize", 4)))
+        .mergeIn(overrides, true);
+    return vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(cfg))
         .map(id -> WebVerticle.boundPort(vertx));
   }
 }

@@ -1,0 +1,60 @@
+package dev.fanout.queue;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.bus.FetchSpec;
+import dev.fanout.bus.InvalidRequest;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The job kinds fanout runs itself: {@code echo} (the result is the payload; for tests and
+ * benchmarks) and {@code fetch} (the payload is a fetch spec, the result the fetch result; a
+ * retryable failure — connect, reset, timeout, overloaded, 408/425/429/5xx — fails the attempt so
+ * the job retries, any other outcome completes the job with the result).
+ */
+public final class BuiltInHandlersVerticle extends VerticleBase {
+  private static final Set<String> RETRY_KINDS = Set.of("connect", "reset", "timeout", "overloaded");
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    return Future.all(
+        JobHandlers.register(vertx, "echo", JobHandlers.Options.defaults(), job -> Future.succeededFuture(job.getJsonObject("payload")))
+            .onSuccess(consumers::add),
+        JobHandlers.register(vertx, "fetch", new JobHandlers.Options(100, 180_000, false), this::fetch)
+            .onSuccess(consumers::add));
+  }
+
+  private Future<JsonObject> fetch(JsonObject job) {
+    JsonObject payload = job.getJsonObject("payload", new JsonObject());
+    FetchSpec spec;
+    try {
+      spec = FetchSpec.fromJson(payload);
+    } catch (InvalidRequest e) {
+      return Future.succeededFuture(new JsonObject().put("cancel", "payload is not a fetch spec: " + e.getMessage()));
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, spec.toJson(), new DeliveryOptions().setSendTimeout(170_000))
+        .compose(reply -> {
+          JsonObject r = reply.body();
+          JsonObject err = r.getJsonObject("error");
+          String kind = err == null ? null : err.getString("kind");
+          Integer status = r.getInteger("status");
+          boolean retry = kind != null && (RETRY_KINDS.contains(kind)
+              || "http-status".equals(kind) && status != null && (status == 408 || status == 425 || status == 429 || status >= 500));
+          return retry ? Future.failedFuture(kind + ": " + err.getString("message")) : Future.succeededFuture(r);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> gone = new ArrayList<>();
+    consumers.forEach(c -> gone.add(JobHandlers.unregister(vertx, c.address().substring(Addresses.JOB_HANDLER_PREFIX.length()), c)));
+    return Future.join(gone);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.fanout.queue;
+
+import dev.fanout.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Registers the handler of a job kind on this node. The handler gets the job (as the API shows
+ * it, {@code payload} included) and completes with the result (a JSON object); a failed future
+ * fails the attempt (retried with backoff, discarded after {@code maxAttempts}). A result of
+ * exactly {@code {"snooze": MS}} runs the job again later without using an attempt; one of exactly
+ * {@code {"cancel": "reason"}} cancels it. The queue worker on this node claims only kinds
+ * registered here, at most {@code concurrency} at a time, and gives each attempt
+ * {@code timeoutMs}. A blocking handler runs on a worker thread (the run_in_executor pattern).
+ *
+ * <p>Anything that consumes {@code fanout.job.<kind>} with that reply protocol is a handler —
+ * a verticle on another node, a bridge client — but only kinds registered through this class are
+ * claimed by this node's worker.
+ */
+public final class JobHandlers {
+  static final String REGISTRY = "fanout.job.kinds";
+
+  private JobHandlers() {}
+
+  /**
+   * How a kind is run here.
+   *
+   * @param concurrency attempts of this kind in flight on this node at most
+   * @param timeoutMs the limit of one attempt
+   * @param blocking whether the handler blocks (it then runs on a worker thread)
+   */
+  public record Options(int concurrency, long timeoutMs, boolean blocking) {
+    /** Non-blocking, 50 at a time, one minute per attempt. */
+    public static Options defaults() {
+      return new Options(50, 60_000, false);
+    }
+  }
+
+  /** Registers {@code handler} for {@code kind}; completes once it receives jobs. */
+  public static Future<MessageConsumer<JsonObject>> register(Vertx vertx, String kind, Options options,
+      Function<JsonObject, Future<JsonObject>> handler) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, msg -> {
+      Future<JsonObject> result;
+      try {
+        result = options.blocking()
+            ? vertx.executeBlocking(() -> handler.apply(msg.body()).await())
+            : handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onSuccess(r -> msg.reply(r == null ? new JsonObject() : r))
+          .onFailure(e -> msg.fail(500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    });
+    return consumer.completion().map(v -> {
+      registry(vertx).put(kind, new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
+      return consumer;
+    });
+  }
+
+  /** Unregisters a kind: this node's worker stops claiming it, and the consumer goes. */
+  public static Future<Void> unregister(Vertx vertx, String kind, MessageConsumer<JsonObject> consumer) {
+    registry(vertx).remove(kind);
+    return consumer.unregister();
+  }
+
+  static LocalMap<String, JsonObject> registry(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(REGISTRY);
+  }
+
+  static Set<String> kinds(Vertx vertx) {
+    return registry(vertx).keySet();
+  }
+}

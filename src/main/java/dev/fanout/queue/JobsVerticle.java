@@ -1,0 +1,192 @@
+package dev.fanout.queue;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.bus.InvalidRequest;
+import dev.fanout.bus.JobState;
+import dev.fanout.bus.Json;
+import dev.fanout.bus.NewJob;
+import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.QueueConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The jobs API on the bus ({@code fanout.jobs.*}), which the HTTP API maps onto. Bad input fails
+ * with 400 naming the field, an unknown id with 404, a state that does not allow the action with
+ * 409, and a database that cannot be reached with 503 — never a success for a job not stored.
+ */
+public final class JobsVerticle extends VerticleBase {
+  private static final long BATCH_POLL_MS = 100;
+  private static final long MAX_WAIT_MS = 120_000;
+  private final Pool pool;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private JobStore store;
+  private QueueConfig cfg;
+
+  /** The API over {@code pool}. */
+  public JobsVerticle(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<?> start() {
+    cfg = FanoutConfig.fromJson(config()).queue();
+    store = new JobStore(pool);
+    on(Addresses.JOBS_ENQUEUE, this::enqueue);
+    on(Addresses.JOBS_GET, body -> found(store.get(id(body)), "no job " + body.getValue("id")));
+    on(Addresses.JOBS_LIST, this::list);
+    on(Addresses.JOBS_CANCEL, body -> changed(id(body), store.cancel(id(body)), "is already final"));
+    on(Addresses.JOBS_RETRY, body -> changed(id(body), store.retry(id(body)), "is running, completed or available"));
+    on(Addresses.JOBS_BATCH, this::batch);
+    on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", q)));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+  }
+
+  /** A failure with a status code for the bus (and, through it, HTTP). */
+  static final class Status extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int code;
+
+    Status(int code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  private void on(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    consumers.add(vertx.eventBus().consumer(address, (Message<JsonObject> msg) -> {
+      Future<JsonObject> f;
+      try {
+        f = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (InvalidRequest e) {
+        msg.fail(400, e.getMessage());
+        return;
+      }
+      f.onSuccess(msg::reply).onFailure(e -> {
+        if (e instanceof Status s) {
+          msg.fail(s.code, s.getMessage());
+        } else if (e instanceof InvalidRequest bad) {
+          msg.fail(400, bad.getMessage());
+        } else {
+          msg.fail(503, "the database is unavailable: " + e.getMessage());
+        }
+      });
+    }));
+  }
+
+  private Future<JsonObject> enqueue(JsonObject body) {
+    List<NewJob> jobs = new ArrayList<>();
+    JsonArray many = Json.array(body, "jobs");
+    if (many == null) {
+      jobs.add(NewJob.fromJson(body));
+    } else {
+      if (body.size() != 1) {
+        throw new InvalidRequest("jobs", "give one job, or {\"jobs\": [...]} alone");
+      }
+      if (many.isEmpty() || many.size() > cfg.maxEnqueue()) {
+        throw new InvalidRequest("jobs", "must have 1 to " + cfg.maxEnqueue() + " jobs (got " + many.size() + ")");
+      }
+      for (int i = 0; i < many.size(); i++) {
+        if (!(many.getValue(i) instanceof JsonObject o)) {
+          throw new InvalidRequest("jobs[" + i + "]", "must be a job (a JSON object)");
+        }
+        try {
+          jobs.add(NewJob.fromJson(o));
+        } catch (InvalidRequest e) {
+          throw e.within("jobs[" + i + "]");
+        }
+      }
+    }
+    return store.enqueue(jobs).map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
+  }
+
+  private Future<JsonObject> list(JsonObject body) {
+    String state = Json.string(body, "state");
+    String batch = Json.string(body, "batch");
+    String cursor = Json.string(body, "cursor");
+    Long limit = Json.number(body, "limit", 1, 1000);
+    long after;
+    try {
+      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequest("cursor", "is not a cursor this API gave out");
+    }
+    int n = limit == null ? 100 : limit.intValue();
+    return store.list(state == null ? null : JobState.parse("state", state), Json.string(body, "kind"), uuid("batch", batch), after, n)
+        .map(jobs -> new JsonObject().put("jobs", jobs)
+            .put("cursor", jobs.size() < n ? null : String.valueOf(jobs.getJsonObject(jobs.size() - 1).getLong("id"))));
+  }
+
+  private Future<JsonObject> batch(JsonObject body) {
+    UUID id = uuid("id", Json.string(body, "id"));
+    if (id == null) {
+      throw new InvalidRequest("id", "is required");
+    }
+    Long wait = Json.number(body, "waitMs", 0, MAX_WAIT_MS);
+    long deadline = System.currentTimeMillis() + (wait == null ? 0 : wait);
+    Promise<JsonObject> p = Promise.promise();
+    poll(id, deadline, p);
+    return p.future();
+  }
+
+  /** Long poll (queue.join): answers as soon as the batch is done, or at the deadline. */
+  private void poll(UUID id, long deadline, Promise<JsonObject> p) {
+    store.batch(id).onComplete(ar -> {
+      if (ar.failed()) {
+        p.fail(ar.cause());
+      } else if (ar.result().getLong("total") == 0) {
+        p.fail(new Status(404, "no batch " + id));
+      } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= deadline) {
+        p.complete(ar.result());
+      } else {
+        vertx.setTimer(BATCH_POLL_MS, t -> poll(id, deadline, p));
+      }
+    });
+  }
+
+  private static long id(JsonObject body) {
+    Long id = Json.number(body, "id", 1, Long.MAX_VALUE);
+    if (id == null) {
+      throw new InvalidRequest("id", "is required");
+    }
+    return id;
+  }
+
+  private static UUID uuid(String field, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequest(field, "is not a batch id");
+    }
+  }
+
+  private static Future<JsonObject> found(Future<JsonObject> job, String missing) {
+    return job.compose(j -> j == null ? Future.failedFuture(new Status(404, missing)) : Future.succeededFuture(j));
+  }
+
+  /** A state change that returned nothing: 404 if the job does not exist, else 409. */
+  private Future<JsonObject> changed(long id, Future<JsonObject> change, String conflict) {
+    return change.compose(j -> j != null ? Future.succeededFuture(j)
+        : store.get(id).compose(existing -> Future.failedFuture(existing == null
+            ? new Status(404, "no job " + id)
+            : new Status(409, "job " + id + " " + conflict + " (state " + existing.getString("state") + ")"))));
+  }
+}

@@ -1,0 +1,238 @@
+package dev.fanout.queue;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.QueueConfig;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs durable jobs: claims runnable jobs of the kinds registered on this node (FOR UPDATE SKIP
+ * LOCKED, in batches), keeps at most each kind's concurrency in flight, dispatches each to
+ * {@code fanout.job.<kind>} with its timeout, and writes the outcomes in batches. Leases of
+ * running jobs are renewed; expired ones (a node that died) are rescued. NOTIFY wakes it at once
+ * after an enqueue; a slow poll is the fallback. Stopping drains: no new claims, running jobs get
+ * {@code queue.drainMs}, and the leases of those still running are released.
+ */
+public final class QueueWorkerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
+  private static final int FLUSH_AT = 1000;
+
+  private final Pool pool;
+  private final PgConnectOptions listenOptions;
+  private QueueConfig cfg;
+  private JobStore store;
+  private PgSubscriber subscriber;
+  private final Map<String, int[]> inFlight = new HashMap<>();
+  private final Map<String, Boolean> claiming = new HashMap<>();
+  private final Map<Long, JobStore.Claimed> running = new HashMap<>();
+  private List<JobStore.Outcome> completed = new ArrayList<>();
+  private List<JobStore.Outcome> failed = new ArrayList<>();
+  private List<JobStore.Outcome> later = new ArrayList<>();
+  private List<JobStore.Outcome> cancelled = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+  private long flushTimer = -1;
+  private boolean pumpQueued;
+  private boolean stopping;
+  private Promise<Void> drained;
+
+  /** A worker on {@code pool}; {@code listenOptions} open its LISTEN connection. */
+  public QueueWorkerVerticle(Pool pool, PgConnectOptions listenOptions) {
+    this.pool = pool;
+    this.listenOptions = listenOptions;
+  }
+
+  @Override
+  public Future<?> start() {
+    cfg = FanoutConfig.fromJson(config()).queue();
+    store = new JobStore(pool);
+    subscriber = PgSubscriber.subscriber(vertx, listenOptions).reconnectPolicy(retries -> 1000L);
+    subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
+    return subscriber.connect()
+        .recover(e -> {
+          LOG.warn("LISTEN failed ({}); polling every {} ms instead", e.getMessage(), cfg.pollMs());
+          return Future.succeededFuture();
+        })
+        .onSuccess(v -> {
+          timers.add(vertx.setPeriodic(cfg.pollMs(), id -> pumpSoon()));
+          timers.add(vertx.setPeriodic(cfg.renewEveryMs(), id -> renew()));
+          timers.add(vertx.setPeriodic(cfg.rescueEveryMs(), id -> rescue()));
+          timers.add(vertx.setPeriodic(cfg.pruneEveryMs(), id -> store.prune(cfg.retentionMs(), 10_000)
+              .onFailure(e -> LOG.warn("prune failed: {}", e.getMessage()))));
+          rescue();
+          pumpSoon();
+        });
+  }
+
+  /** Coalesces wake-ups (notifications, freed slots, the poll) into one pump per event-loop turn. */
+  private void pumpSoon() {
+    if (!pumpQueued) {
+      pumpQueued = true;
+      context.runOnContext(v -> {
+        pumpQueued = false;
+        pump();
+      });
+    }
+  }
+
+  private void pump() {
+    if (stopping) {
+      return;
+    }
+    JobHandlers.registry(vertx).forEach((kind, opts) -> {
+      int[] n = inFlight.computeIfAbsent(kind, k -> new int[1]);
+      int free = opts.getInteger("concurrency", 1) - n[0];
+      if (free <= 0 || claiming.getOrDefault(kind, false)) {
+        return;
+      }
+      int ask = Math.min(free, cfg.claimBatch());
+      claiming.put(kind, true);
+      store.claim(kind, ask, cfg.leaseMs()).onComplete(ar -> {
+        claiming.put(kind, false);
+        if (ar.failed()) {
+          LOG.warn("claiming {} jobs failed: {}", kind, ar.cause().getMessage());
+          return;
+        }
+        ar.result().forEach(c -> dispatch(c, opts.getLong("timeoutMs", 60_000L)));
+        if (ar.result().size() == ask) {
+          pumpSoon(); // there may be more
+        }
+      });
+    });
+  }
+
+  private void dispatch(JobStore.Claimed c, long timeoutMs) {
+    running.put(c.id(), c);
+    inFlight.computeIfAbsent(c.kind(), k -> new int[1])[0]++;
+    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(),
+            new DeliveryOptions().setSendTimeout(timeoutMs))
+        .onComplete(ar -> outcome(c, ar));
+  }
+
+  private void outcome(JobStore.Claimed c, AsyncResult<Message<JsonObject>> ar) {
+    if (running.remove(c.id()) == null) {
+      return; // released at stop: its lease is gone, and a late write would be refused anyway
+    }
+    inFlight.get(c.kind())[0]--;
+    if (ar.succeeded()) {
+      JsonObject body = ar.result().body() == null ? new JsonObject() : ar.result().body();
+      if (body.size() == 1 && body.getValue("snooze") instanceof Number ms) {
+        later.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, Math.max(0, ms.longValue())));
+      } else if (body.size() == 1 && body.getValue("cancel") instanceof String) {
+        cancelled.add(new JobStore.Outcome(c.id(), c.attempt(), body, null, 0));
+      } else {
+        completed.add(new JobStore.Outcome(c.id(), c.attempt(), body, null, 0));
+      }
+    } else {
+      failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error(c, ar.cause()), backoffMs(c.attempt())));
+    }
+    if (drained != null && running.isEmpty()) {
+      drained.tryComplete();
+    }
+    flushSoon();
+    pumpSoon();
+  }
+
+  private static JsonObject error(JobStore.Claimed c, Throwable t) {
+    String kind = "error";
+    if (t instanceof ReplyException re) {
+      kind = re.failureType() == ReplyFailure.TIMEOUT ? "timeout"
+          : re.failureType() == ReplyFailure.NO_HANDLERS ? "no-handler" : "error";
+    }
+    return new JsonObject().put("at", Instant.now().toString()).put("attempt", c.attempt()).put("kind", kind)
+        .put("message", t.getMessage());
+  }
+
+  /** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
+  long backoffMs(int attempt) {
+    long ceiling = cfg.backoffBaseMs() << Math.min(attempt - 1, 40);
+    if (ceiling < 0 || ceiling > cfg.backoffMaxMs()) {
+      ceiling = cfg.backoffMaxMs();
+    }
+    return ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+  }
+
+  private void flushSoon() {
+    if (completed.size() + failed.size() + later.size() + cancelled.size() >= FLUSH_AT) {
+      flush();
+    } else if (flushTimer < 0) {
+      flushTimer = vertx.setTimer(cfg.flushMs(), id -> {
+        flushTimer = -1;
+        flush();
+      });
+    }
+  }
+
+  /** Writes the buffered outcomes, one statement per kind of outcome. A failed write leaves the jobs to the rescuer. */
+  private Future<?> flush() {
+    List<JobStore.Outcome> c = completed;
+    List<JobStore.Outcome> f = failed;
+    List<JobStore.Outcome> l = later;
+    List<JobStore.Outcome> x = cancelled;
+    completed = new ArrayList<>();
+    failed = new ArrayList<>();
+    later = new ArrayList<>();
+    cancelled = new ArrayList<>();
+    return Future.join(store.complete(c), store.fail(f), store.reschedule(l), store.cancelRunning(x))
+        .onFailure(e -> LOG.warn("writing job outcomes failed ({}); their leases will expire and they will run again",
+            e.getMessage()));
+  }
+
+  private void renew() {
+    if (!running.isEmpty()) {
+      store.renew(new ArrayList<>(running.values()), cfg.leaseMs()).onFailure(e -> LOG.warn("lease renewal failed: {}", e.getMessage()));
+    }
+  }
+
+  private void rescue() {
+    store.rescue()
+        .onSuccess(n -> {
+          if (n > 0) {
+            LOG.info("rescued {} job(s) whose lease expired", n);
+            pumpSoon();
+          }
+        })
+        .onFailure(e -> LOG.warn("rescue failed: {}", e.getMessage()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    timers.forEach(vertx::cancelTimer);
+    drained = Promise.promise();
+    if (running.isEmpty()) {
+      drained.tryComplete();
+    }
+    long grace = vertx.setTimer(Math.max(1, cfg.drainMs()), id -> drained.tryComplete());
+    return drained.future()
+        .compose(v -> {
+          vertx.cancelTimer(grace);
+          List<JobStore.Outcome> release = new ArrayList<>();
+          running.values().forEach(c -> release.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, 0)));
+          if (!release.isEmpty()) {
+            LOG.info("releasing {} running job(s) still running after {} ms", release.size(), cfg.drainMs());
+          }
+          running.clear();
+          return Future.join(flush(), store.reschedule(release));
+        })
+        .eventually(() -> subscriber.close());
+  }
+}

@@ -1,0 +1,146 @@
+package dev.fanout.web;
+
+import dev.fanout.bus.Addresses;
+import dev.fanout.bus.InvalidRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /v1/jobs}, {@code /v1/batches}, {@code /v1/queues}: HTTP onto {@code fanout.jobs.*}.
+ * Bus failures map to problems: 400 (naming the field), 404, 409, and 503 when the database is
+ * unreachable — a job is answered 201 only once it is stored.
+ */
+final class JobsApi {
+  private static final long MAX_WAIT_S = 120;
+  private final Vertx vertx;
+
+  JobsApi(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void enqueue(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = object(ctx.body().buffer());
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
+      return;
+    }
+    send(ctx, Addresses.JOBS_ENQUEUE, body, 0).onSuccess(r -> ctx.response().setStatusCode(201)
+        .putHeader("Content-Type", "application/json").end(r.encode()));
+  }
+
+  void get(RoutingContext ctx) {
+    idBody(ctx).ifPresent(b -> reply(ctx, send(ctx, Addresses.JOBS_GET, b, 0)));
+  }
+
+  void cancel(RoutingContext ctx) {
+    idBody(ctx).ifPresent(b -> reply(ctx, send(ctx, Addresses.JOBS_CANCEL, b, 0)));
+  }
+
+  void retry(RoutingContext ctx) {
+    idBody(ctx).ifPresent(b -> reply(ctx, send(ctx, Addresses.JOBS_RETRY, b, 0)));
+  }
+
+  void list(RoutingContext ctx) {
+    JsonObject b = new JsonObject();
+    for (String p : new String[] {"state", "kind", "batch", "cursor"}) {
+      if (ctx.queryParams().contains(p)) {
+        b.put(p, ctx.queryParams().get(p));
+      }
+    }
+    String limit = ctx.queryParams().get("limit");
+    if (limit != null) {
+      try {
+        b.put("limit", Long.parseLong(limit));
+      } catch (NumberFormatException e) {
+        Problem.invalid(ctx, new InvalidRequest("limit", "must be a whole number"));
+        return;
+      }
+    }
+    reply(ctx, send(ctx, Addresses.JOBS_LIST, b, 0));
+  }
+
+  void batch(RoutingContext ctx) {
+    JsonObject b = new JsonObject().put("id", ctx.pathParam("id"));
+    String wait = ctx.queryParams().get("wait");
+    long waitMs = 0;
+    if (wait != null) {
+      try {
+        waitMs = Math.round(Double.parseDouble(wait) * 1000);
+      } catch (NumberFormatException e) {
+        waitMs = -1;
+      }
+      if (waitMs < 0 || waitMs > MAX_WAIT_S * 1000) {
+        Problem.invalid(ctx, new InvalidRequest("wait", "must be 0 to " + MAX_WAIT_S + " seconds"));
+        return;
+      }
+      b.put("waitMs", waitMs);
+    }
+    reply(ctx, send(ctx, Addresses.JOBS_BATCH, b, waitMs));
+  }
+
+  void queues(RoutingContext ctx) {
+    reply(ctx, send(ctx, Addresses.JOBS_QUEUES, new JsonObject(), 0));
+  }
+
+  private static java.util.Optional<JsonObject> idBody(RoutingContext ctx) {
+    try {
+      return java.util.Optional.of(new JsonObject().put("id", Long.parseLong(ctx.pathParam("id"))));
+    } catch (NumberFormatException e) {
+      Problem.send(ctx, 404, "not-found", "Not found", "no job " + ctx.pathParam("id"), "id");
+      return java.util.Optional.empty();
+    }
+  }
+
+  private Future<JsonObject> send(RoutingContext ctx, String address, JsonObject body, long waitMs) {
+    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000 + waitMs))
+        .map(Message::body)
+        .onFailure(e -> fail(ctx, e));
+  }
+
+  private static void reply(RoutingContext ctx, Future<JsonObject> f) {
+    f.onSuccess(r -> ctx.response().putHeader("Content-Type", "application/json").end(r.encode()));
+  }
+
+  private static void fail(RoutingContext ctx, Throwable e) {
+    if (e instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      String msg = re.getMessage();
+      switch (re.failureCode()) {
+        case 400 -> {
+          int colon = msg.indexOf(':');
+          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : null);
+        }
+        case 404 -> Problem.send(ctx, 404, "not-found", "Not found", msg, null);
+        case 409 -> Problem.send(ctx, 409, "conflict", "Conflict", msg, null);
+        default -> Problem.send(ctx, 503, "unavailable", "Service unavailable", msg, null);
+      }
+    } else {
+      Problem.send(ctx, 503, "unavailable", "Service unavailable", "the jobs service did not answer: " + e.getMessage(), null);
+    }
+  }
+
+  private static JsonObject object(Buffer buf) {
+    if (buf == null || buf.length() == 0) {
+      throw new InvalidRequest("body", "is required: a job, or {\"jobs\": [...]}");
+    }
+    Object v;
+    try {
+      v = buf.toJsonValue();
+    } catch (DecodeException e) {
+      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw new InvalidRequest("body", "must be a JSON object");
+    }
+    return o;
+  }
+}
