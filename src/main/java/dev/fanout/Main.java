@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.cli.EnqueueCommand;
 import dev.fanout.cli.FetchCommand;
 import dev.fanout.cli.MigrateCommand;
 import dev.fanout.cli.ServeCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code serve} (the default), {@code fetch}, {@code migrate}; {@code --help} on each. Options
+ * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate}; {@code --help} on each. Options
  * before any subcommand go to {@code serve}, so {@code fanout --conf x.json} serves.
  */
 @Command(
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Runs large amounts of concurrent I/O politely, durably and fast.",
-    subcommands = {ServeCommand.class, FetchCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, FetchCommand.class, EnqueueCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
 
