@@ -18,6 +18,21 @@ final class Boot {
     return FanoutConfig.load(file);
   }
 
+  /**
+   * The command's input: stdin for "-", else the file, or a usage error (exit 2) naming it.
+   */
+  static java.io.BufferedReader open(picocli.CommandLine.Model.CommandSpec spec, String file, java.io.InputStream stdin)
+      throws java.io.IOException {
+    if (file.equals("-")) {
+      return new java.io.BufferedReader(new java.io.InputStreamReader(stdin, java.nio.charset.StandardCharsets.UTF_8));
+    }
+    java.nio.file.Path p = java.nio.file.Path.of(file);
+    if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
+    }
+    return java.nio.file.Files.newBufferedReader(p, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** A Vert.x instance sized by {@code vertx.eventLoops}. */
   static Vertx vertx(FanoutConfig cfg) {
     VertxOptions opts = new VertxOptions().setPreferNativeTransport(true);

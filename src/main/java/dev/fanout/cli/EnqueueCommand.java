@@ -13,11 +13,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -157,13 +153,7 @@ public final class EnqueueCommand implements Callable<Integer> {
   }
 
   private BufferedReader open() throws IOException {
-    if (file.equals("-")) {
-      return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
-    }
-    Path p = Path.of(file);
-    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
-    }
-    return Files.newBufferedReader(p, StandardCharsets.UTF_8);
+    return Boot.open(spec, file, stdin);
   }
+
 }

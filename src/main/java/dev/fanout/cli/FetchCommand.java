@@ -130,15 +130,9 @@ public final class FetchCommand implements Callable<Integer> {
   }
 
   private BufferedReader open() throws IOException {
-    if (file.equals("-")) {
-      return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
-    }
-    Path p = Path.of(file);
-    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
-    }
-    return Files.newBufferedReader(p, StandardCharsets.UTF_8);
+    return Boot.open(spec, file, stdin);
   }
+
 
   private void countInBackground(Vertx vertx, Progress progress) {
     if (file.equals("-")) {

@@ -181,80 +181,43 @@ public final class JobStore {
 
   /** Marks attempts completed; completes with how many were still theirs to complete. */
   public Future<Integer> complete(List<Outcome> done) {
-    if (done.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    int n = done.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    JsonObject[] results = new JsonObject[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = done.get(i).id();
-      attempts[i] = done.get(i).attempt();
-      results[i] = done.get(i).result();
-    }
-    return pool.preparedQuery(JobSql.COMPLETE).execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts).addValue(results))
-        .map(RowSet::rowCount);
+    return write(JobSql.COMPLETE, done, Outcome::result, false);
   }
 
   /** Records failed attempts: retryable after their delay, or discarded after the last. */
   public Future<Integer> fail(List<Outcome> failed) {
-    if (failed.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    int n = failed.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    JsonObject[] errors = new JsonObject[n];
-    Long[] delays = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Outcome o = failed.get(i);
-      ids[i] = o.id();
-      attempts[i] = o.attempt();
-      errors[i] = o.error();
-      delays[i] = o.delayMs();
-    }
-    return pool.preparedQuery(JobSql.FAIL)
-        .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts).addValue(errors).addArrayOfLong(delays))
-        .map(RowSet::rowCount);
+    return write(JobSql.FAIL, failed, Outcome::error, true);
   }
 
   /** Puts attempts back without using them: snoozed for {@code delayMs}, or released (delay 0). */
   public Future<Integer> reschedule(List<Outcome> later) {
-    if (later.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    int n = later.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    Long[] delays = new Long[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = later.get(i).id();
-      attempts[i] = later.get(i).attempt();
-      delays[i] = later.get(i).delayMs();
-    }
-    return pool.preparedQuery(JobSql.RESCHEDULE)
-        .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts).addArrayOfLong(delays))
-        .map(RowSet::rowCount);
+    return write(JobSql.RESCHEDULE, later, null, true);
   }
 
   /** Cancels running attempts at their handler's request ({@code result} holds the reason). */
   public Future<Integer> cancelRunning(List<Outcome> cancelled) {
-    if (cancelled.isEmpty()) {
+    return write(JobSql.CANCEL_RUNNING, cancelled, Outcome::result, false);
+  }
+
+  /**
+   * One batched, attempt-guarded update: {@code $1} ids, {@code $2} attempts, then the JSON column
+   * ({@code json}, if any) and the delays ({@code delays}). Completes with the rows changed.
+   */
+  private Future<Integer> write(String sql, List<Outcome> outcomes, java.util.function.Function<Outcome, JsonObject> json,
+      boolean delays) {
+    if (outcomes.isEmpty()) {
       return Future.succeededFuture(0);
     }
-    int n = cancelled.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    JsonObject[] results = new JsonObject[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = cancelled.get(i).id();
-      attempts[i] = cancelled.get(i).attempt();
-      results[i] = cancelled.get(i).result();
+    Tuple args = Tuple.tuple()
+        .addArrayOfLong(outcomes.stream().map(Outcome::id).toArray(Long[]::new))
+        .addArrayOfInteger(outcomes.stream().map(Outcome::attempt).toArray(Integer[]::new));
+    if (json != null) {
+      args.addValue(outcomes.stream().map(json).toArray(JsonObject[]::new));
     }
-    return pool.preparedQuery(JobSql.CANCEL_RUNNING)
-        .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfInteger(attempts).addValue(results))
-        .map(RowSet::rowCount);
+    if (delays) {
+      args.addArrayOfLong(outcomes.stream().map(Outcome::delayMs).toArray(Long[]::new));
+    }
+    return pool.preparedQuery(sql).execute(args).map(RowSet::rowCount);
   }
 
   /** Extends the leases of running attempts by {@code leaseMs} from now. */

@@ -8,9 +8,7 @@ import dev.fanout.gather.Gather;
 import dev.fanout.gather.GatherVerticle;
 import dev.fanout.gather.ListSource;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -33,7 +31,8 @@ final class FetchApi {
   void gather(RoutingContext ctx) {
     GatherRequest req;
     try {
-      req = GatherRequest.fromJson(body(ctx.body().buffer()), cfg.gather().limits());
+      req = GatherRequest.fromJson(Problem.jsonObject(ctx.body().buffer(), "a JSON object with urls or requests"),
+          cfg.gather().limits());
     } catch (InvalidRequest e) {
       Problem.invalid(ctx, e);
       return;
@@ -44,22 +43,6 @@ final class FetchApi {
     } else {
       whole(ctx, req);
     }
-  }
-
-  private static JsonObject body(Buffer buf) {
-    if (buf == null || buf.length() == 0) {
-      throw new InvalidRequest("body", "is required: a JSON object with urls or requests");
-    }
-    Object value;
-    try {
-      value = buf.toJsonValue();
-    } catch (DecodeException e) {
-      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
-    }
-    if (!(value instanceof JsonObject o)) {
-      throw new InvalidRequest("body", "must be a JSON object");
-    }
-    return o;
   }
 
   private void whole(RoutingContext ctx, GatherRequest req) {

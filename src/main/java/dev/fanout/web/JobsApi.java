@@ -4,12 +4,10 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.InvalidRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -29,7 +27,7 @@ final class JobsApi {
   void enqueue(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = object(ctx.body().buffer());
+      body = Problem.jsonObject(ctx.body().buffer(), "a job, or {\"jobs\": [...]}");
     } catch (InvalidRequest e) {
       Problem.invalid(ctx, e);
       return;
@@ -126,21 +124,5 @@ final class JobsApi {
     } else {
       Problem.send(ctx, 503, "unavailable", "Service unavailable", "the jobs service did not answer: " + e.getMessage(), null);
     }
-  }
-
-  private static JsonObject object(Buffer buf) {
-    if (buf == null || buf.length() == 0) {
-      throw new InvalidRequest("body", "is required: a job, or {\"jobs\": [...]}");
-    }
-    Object v;
-    try {
-      v = buf.toJsonValue();
-    } catch (DecodeException e) {
-      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
-    }
-    if (!(v instanceof JsonObject o)) {
-      throw new InvalidRequest("body", "must be a JSON object");
-    }
-    return o;
   }
 }

@@ -42,6 +42,26 @@ public final class Problem {
     send(ctx, 400, "invalid-request", "Invalid request", e.getMessage(), e.field());
   }
 
+  /**
+   * A request body that must be a JSON object; fails with {@link InvalidRequest} on field
+   * {@code body} when it is missing, not JSON, or not an object ({@code hint} says what is expected).
+   */
+  public static JsonObject jsonObject(io.vertx.core.buffer.Buffer buf, String hint) {
+    if (buf == null || buf.length() == 0) {
+      throw new InvalidRequest("body", "is required: " + hint);
+    }
+    Object value;
+    try {
+      value = buf.toJsonValue();
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
+    }
+    if (!(value instanceof JsonObject o)) {
+      throw new InvalidRequest("body", "must be a JSON object: " + hint);
+    }
+    return o;
+  }
+
   /** The router's failure handler: maps what reaches it (parse errors, limits, bugs) to problems. */
   public static void onFailure(RoutingContext ctx) {
     Throwable t = ctx.failure();
