@@ -66,6 +66,7 @@ final class Exchange {
     client.request(opts)
         .compose(req -> {
           request = req;
+          req.exceptionHandler(this::fail); // a reset of ours is reported here, not logged as unhandled
           if (abortedWith != null) {
             req.reset(0, abortedWith);
             return Future.failedFuture(abortedWith);
@@ -112,6 +113,7 @@ final class Exchange {
 
   private void read(HttpClientResponse resp, long maxBytes, Capture capture) {
     response = resp;
+    resp.exceptionHandler(this::fail); // before any abort below, so a reset is never reported unhandled
     String length = resp.getHeader("content-length");
     if (length != null && parseLong(length) > maxBytes) {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
@@ -133,7 +135,6 @@ final class Exchange {
         captured.appendBuffer(chunk);
       }
     });
-    resp.exceptionHandler(this::fail);
     resp.endHandler(v -> promise.tryComplete(
         new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured)));
   }
