@@ -33,6 +33,8 @@ public final class Migrations {
   /** Applies what is missing; completes with how many were applied. */
   public static Future<Integer> apply(Pool pool) {
     return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
+        // "already exists, skipping" notices are expected here; keep them out of the log
+        .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
         .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS fanout_schema_migrations ("
             + "version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").execute())
         .compose(v -> conn.query("SELECT version FROM fanout_schema_migrations").execute())
