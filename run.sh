@@ -20,8 +20,15 @@ stale() {
 
 build() {
   need mvn "install Apache Maven 3.8+"
-  echo "run.sh: building target/fanout.jar ..." >&2
-  (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+  echo "run.sh: building target/fanout.jar (the first build downloads dependencies) ..." >&2
+  local log; log="$(mktemp)"
+  if ! (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) > "$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "run.sh: the build failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
 }
 
 if [ "${1:-}" = "test" ]; then
