@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,13 +184,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
         .put("message", t.getMessage());
   }
 
-  /** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
-  long backoffMs(int attempt) {
-    long ceiling = cfg.backoffBaseMs() << Math.min(attempt - 1, 40);
-    if (ceiling < 0 || ceiling > cfg.backoffMaxMs()) {
-      ceiling = cfg.backoffMaxMs();
-    }
-    return ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+  private long backoffMs(int attempt) {
+    return Backoff.delayMs(cfg.backoffBaseMs(), cfg.backoffMaxMs(), attempt);
   }
 
   private void flushSoon() {
