@@ -15,19 +15,47 @@ final class JobSql {
   static final String EXISTING_KEYS =
       "SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
 
-  static final String NEXT_IDS =
-      "SELECT nextval(pg_get_serial_sequence('fanout_job', 'id')) FROM generate_series(1, $1)";
-
-  static final String INSERT = """
-      INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
-      SELECT u.id, u.kind, u.queue, u.payload, u.priority, coalesce(u.run_at, now()),
-             CASE WHEN u.run_at > now() THEN 'scheduled' ELSE 'available' END, u.max_attempts, u.idempotency_key, $9
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[], $5::smallint[], $6::timestamptz[], $7::int[], $8::text[])
-           AS u(id, kind, queue, payload, priority, run_at, max_attempts, idempotency_key)
-      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      RETURNING id""";
-
-  static final String NOTIFY = "SELECT pg_notify('fanout_jobs', k) FROM unnest($1::text[]) AS k";
+  /**
+   * The whole enqueue in one statement (one round trip, one commit): ids are allocated per input
+   * row, inputs whose idempotency key exists (or repeats an earlier input's) take that job's id,
+   * the rest are inserted, and each kind is notified (delivered at commit). One row per input, in
+   * input order: its id, and whether a row with a key lost a race to a concurrent enqueue.
+   */
+  static final String ENQUEUE = """
+      WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[], $7::text[])
+          WITH ORDINALITY AS u(kind, queue, payload, priority, run_at, max_attempts, idempotency_key, ord)
+      ), existing AS (
+        SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($7::text[])
+      ), firsts AS (
+        SELECT idempotency_key, min(ord) AS ord FROM input WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key
+      ), fresh AS (
+        SELECT nextval(pg_get_serial_sequence('fanout_job', 'id')) AS id, i.*
+        FROM input i
+        LEFT JOIN existing e ON e.idempotency_key = i.idempotency_key
+        LEFT JOIN firsts f ON f.idempotency_key = i.idempotency_key
+        WHERE i.idempotency_key IS NULL OR (e.id IS NULL AND f.ord = i.ord)
+      ), ins AS (
+        INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
+        SELECT id, kind, queue, payload, priority, coalesce(run_at, now()),
+               CASE WHEN run_at > now() THEN 'scheduled' ELSE 'available' END, max_attempts, idempotency_key, $8
+        FROM fresh ORDER BY ord
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING id
+      ), notified AS (
+        SELECT count(pg_notify('fanout_jobs', kind)) AS n FROM (SELECT DISTINCT kind FROM input) k
+      )
+      SELECT i.ord, coalesce(fr.id, e.id, frk.id) AS id,
+             (fr.id IS NOT NULL OR frk.id IS NOT NULL) AND ins.id IS NULL AND insk.id IS NULL AS lost,
+             (SELECT n FROM notified) AS notified
+      FROM input i
+      LEFT JOIN fresh fr ON fr.ord = i.ord
+      LEFT JOIN existing e ON e.idempotency_key = i.idempotency_key
+      LEFT JOIN firsts f ON f.idempotency_key = i.idempotency_key AND f.ord <> i.ord
+      LEFT JOIN fresh frk ON frk.ord = f.ord
+      LEFT JOIN ins ON ins.id = fr.id
+      LEFT JOIN ins insk ON insk.id = frk.id
+      ORDER BY i.ord""";
 
   static final String CLAIM = """
       WITH picked AS (

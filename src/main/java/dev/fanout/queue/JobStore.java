@@ -8,13 +8,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,130 +34,56 @@ public final class JobStore {
   public record Enqueued(UUID batch, List<Long> ids) {}
 
   /**
-   * Inserts {@code jobs} in one transaction (ids allocated first, so each input gets its own);
-   * a job whose idempotency key exists already gets the existing job's id instead. Notifies the
-   * workers of the kinds involved (delivered at commit).
+   * Inserts {@code jobs} in one statement (one round trip, one commit); a job whose idempotency
+   * key exists already — or repeats an earlier job's in this call — gets that job's id instead.
+   * Notifies the workers of the kinds involved (delivered at commit). Completes with one id per
+   * job, in input order.
    */
   public Future<Enqueued> enqueue(List<NewJob> jobs) {
     UUID batch = UUID.randomUUID();
-    List<String> keys = new ArrayList<>();
-    jobs.forEach(j -> {
-      if (j.idempotencyKey() != null) {
-        keys.add(j.idempotencyKey());
-      }
-    });
-    return pool.withTransaction(conn -> existing(conn, keys).compose(found -> {
-      List<NewJob> fresh = new ArrayList<>();
-      for (NewJob j : jobs) {
-        if (j.idempotencyKey() == null || !found.containsKey(j.idempotencyKey())) {
-          fresh.add(j);
-        }
-      }
-      return insert(conn, fresh, batch).compose(ids -> {
-        Map<String, Long> byKey = new HashMap<>(found);
-        List<Long> out = new ArrayList<>(jobs.size());
-        int next = 0;
-        List<String> raced = new ArrayList<>();
-        for (NewJob j : jobs) {
-          if (j.idempotencyKey() != null && byKey.containsKey(j.idempotencyKey())) {
-            out.add(byKey.get(j.idempotencyKey()));
-          } else {
-            Long id = ids.get(next++);
-            out.add(id);
-            if (j.idempotencyKey() != null) {
-              byKey.put(j.idempotencyKey(), id);
-            }
-          }
-        }
-        return notify(conn, jobs).map(new Enqueued(batch, out));
-      });
-    }));
-  }
-
-  private static Future<Map<String, Long>> existing(SqlConnection conn, List<String> keys) {
-    if (keys.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+    int n = jobs.size();
+    String[] kinds = new String[n];
+    String[] queues = new String[n];
+    JsonObject[] payloads = new JsonObject[n];
+    Short[] priorities = new Short[n];
+    OffsetDateTime[] runAts = new OffsetDateTime[n];
+    Integer[] maxAttempts = new Integer[n];
+    String[] keys = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewJob j = jobs.get(i);
+      kinds[i] = j.kind();
+      queues[i] = j.queue();
+      payloads[i] = j.payload();
+      priorities[i] = (short) j.priority();
+      runAts[i] = j.runAt() == null ? null : j.runAt().atOffset(ZoneOffset.UTC);
+      maxAttempts[i] = j.maxAttempts();
+      keys[i] = j.idempotencyKey();
     }
-    return conn.preparedQuery(JobSql.EXISTING_KEYS).execute(Tuple.of(keys.toArray(String[]::new))).map(rows -> {
-      Map<String, Long> m = new HashMap<>();
-      rows.forEach(r -> m.put(r.getString(1), r.getLong(0)));
-      return m;
-    });
-  }
-
-  /** Inserts with pre-allocated ids; completes with one id per input (in order). */
-  private static Future<List<Long>> insert(SqlConnection conn, List<NewJob> jobs, UUID batch) {
-    if (jobs.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return conn.preparedQuery(JobSql.NEXT_IDS).execute(Tuple.of(jobs.size())).compose(idRows -> {
-      int n = jobs.size();
-      Long[] ids = new Long[n];
-      int i = 0;
-      for (Row r : idRows) {
-        ids[i++] = r.getLong(0);
-      }
-      String[] kinds = new String[n];
-      String[] queues = new String[n];
-      Object[] payloads = new Object[n];
-      Short[] priorities = new Short[n];
-      OffsetDateTime[] runAts = new OffsetDateTime[n];
-      Integer[] maxAttempts = new Integer[n];
-      String[] keys = new String[n];
-      for (i = 0; i < n; i++) {
-        NewJob j = jobs.get(i);
-        kinds[i] = j.kind();
-        queues[i] = j.queue();
-        payloads[i] = j.payload();
-        priorities[i] = (short) j.priority();
-        runAts[i] = j.runAt() == null ? null : j.runAt().atOffset(ZoneOffset.UTC);
-        maxAttempts[i] = j.maxAttempts();
-        keys[i] = j.idempotencyKey();
-      }
-      Tuple args = Tuple.tuple().addArrayOfLong(ids).addArrayOfString(kinds).addArrayOfString(queues)
-          .addValue(jsonArray(payloads)).addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts)
-          .addArrayOfInteger(maxAttempts).addArrayOfString(keys).addUUID(batch);
-      return conn.preparedQuery(JobSql.INSERT).execute(args).compose(inserted -> {
-        if (inserted.rowCount() == n) {
-          return Future.succeededFuture(List.of(ids));
+    Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
+        .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
+        .addArrayOfString(keys).addUUID(batch);
+    return pool.preparedQuery(JobSql.ENQUEUE).execute(args).compose(rows -> {
+      List<Long> ids = new ArrayList<>(n);
+      List<Integer> lost = new ArrayList<>();
+      for (Row r : rows) {
+        ids.add(r.getLong("id"));
+        if (Boolean.TRUE.equals(r.getBoolean("lost"))) {
+          lost.add(ids.size() - 1);
         }
-        // Another enqueue took some of these keys between our check and our insert: use its jobs.
-        return raced(conn, jobs, ids, inserted);
+      }
+      if (lost.isEmpty()) {
+        return Future.succeededFuture(new Enqueued(batch, ids));
+      }
+      // A concurrent enqueue stored some of these keys first: answer with its jobs.
+      List<String> lostKeys = new ArrayList<>();
+      lost.forEach(i -> lostKeys.add(keys[i]));
+      return pool.preparedQuery(JobSql.EXISTING_KEYS).execute(Tuple.of(lostKeys.toArray(String[]::new))).map(found -> {
+        Map<String, Long> byKey = new HashMap<>();
+        found.forEach(r -> byKey.put(r.getString(1), r.getLong(0)));
+        lost.forEach(i -> ids.set(i, byKey.get(keys[i])));
+        return new Enqueued(batch, ids);
       });
     });
-  }
-
-  private static Future<List<Long>> raced(SqlConnection conn, List<NewJob> jobs, Long[] ids, RowSet<Row> inserted) {
-    java.util.Set<Long> got = new java.util.HashSet<>();
-    inserted.forEach(r -> got.add(r.getLong(0)));
-    List<String> lost = new ArrayList<>();
-    for (int i = 0; i < ids.length; i++) {
-      if (!got.contains(ids[i])) {
-        lost.add(jobs.get(i).idempotencyKey());
-      }
-    }
-    return existing(conn, lost).map(found -> {
-      List<Long> out = new ArrayList<>(ids.length);
-      for (int i = 0; i < ids.length; i++) {
-        out.add(got.contains(ids[i]) ? ids[i] : found.get(jobs.get(i).idempotencyKey()));
-      }
-      return out;
-    });
-  }
-
-  private static Object jsonArray(Object[] payloads) {
-    // jsonb[] parameter: an array of JsonObject values
-    JsonObject[] out = new JsonObject[payloads.length];
-    for (int i = 0; i < payloads.length; i++) {
-      out[i] = (JsonObject) payloads[i];
-    }
-    return out;
-  }
-
-  private static Future<Void> notify(SqlConnection conn, List<NewJob> jobs) {
-    LinkedHashSet<String> kinds = new LinkedHashSet<>();
-    jobs.forEach(j -> kinds.add(j.kind()));
-    return conn.preparedQuery(JobSql.NOTIFY).execute(Tuple.of(kinds.toArray(String[]::new))).mapEmpty();
   }
 
   /** A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by. */
