@@ -4,8 +4,8 @@
 # jobs/s and end-to-end time; in the same run, on the same database, pgbench runs the raw-SQL
 # ceiling: batch INSERTs (1000 per statement) and claim-and-complete (50 per statement).
 #
-#   bench/queue.sh                 # N = 20000
-#   N=50000 BATCH=2000 bench/queue.sh
+#   bench/queue.sh                 # N = 20000, after one unmeasured warm-up round of N
+#   N=50000 BATCH=2000 WARMUP=0 bench/queue.sh
 #
 # Uses fanout's embedded PostgreSQL in a fresh data directory; installs curl and pgbench
 # (postgresql-client) from Debian packages if missing. Sends traffic only to 127.0.0.1.
@@ -16,6 +16,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bench/lib.sh"
 OUT="${OUT:-$ROOT/bench/out/queue}"
 N="${N:-20000}"
+WARMUP="${WARMUP:-1}"          # rounds of N jobs enqueued and drained first (JIT warm-up), not measured
 BATCH="${BATCH:-1000}"
 PORT="${PORT:-18095}"
 
@@ -49,18 +50,22 @@ main() {
   done
 
   # fanout: enqueue (the worker drains at the same time), then wait for every batch
-  local t0 t1 t2 batches=()
-  t0=$(ms)
-  for f in "$OUT"/batches/*.json; do
-    batches+=("$(curl -sf -H 'Content-Type: application/json' --data-binary @"$f" "http://127.0.0.1:$PORT/v1/jobs" | sed -E 's/.*"batch":"([^"]+)".*/\1/')")
+  local t0 t1 t2 round
+  for ((round = 0; round <= WARMUP; round++)); do
+    local batches=()
+    t0=$(ms)
+    for f in "$OUT"/batches/*.json; do
+      batches+=("$(curl -sf -H 'Content-Type: application/json' --data-binary @"$f" "http://127.0.0.1:$PORT/v1/jobs" | sed -E 's/.*"batch":"([^"]+)".*/\1/')")
+    done
+    t1=$(ms)
+    for id in "${batches[@]}"; do
+      curl -sf "http://127.0.0.1:$PORT/v1/batches/$id?wait=120" | grep -q '"done":true' || { echo "bench: batch $id not done" >&2; exit 1; }
+    done
+    t2=$(ms)
+    [ "$round" -lt "$WARMUP" ] && echo "warm-up round $((round + 1)): $((t2 - t0)) ms" >&2
   done
-  t1=$(ms)
-  for id in "${batches[@]}"; do
-    curl -sf "http://127.0.0.1:$PORT/v1/batches/$id?wait=120" | grep -q '"done":true' || { echo "bench: batch $id not done" >&2; exit 1; }
-  done
-  t2=$(ms)
   local done_count; done_count=$(psql -qtA -c "SELECT count(*) FROM fanout_job WHERE kind = 'echo' AND state = 'completed'")
-  [ "$done_count" = "$N" ] || { echo "bench: $done_count of $N echo jobs completed" >&2; exit 1; }
+  [ "$done_count" = "$((N * (WARMUP + 1)))" ] || { echo "bench: $done_count of $((N * (WARMUP + 1))) echo jobs completed" >&2; exit 1; }
 
   # the raw-SQL ceiling on the same database, on rows fanout's worker does not claim
   cat > "$OUT/insert.sql" <<SQL
