@@ -44,7 +44,7 @@ public final class FanoutVerticle extends VerticleBase {
         .compose(id -> vertx.deployVerticle(GatherVerticle.class, new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(new JobsVerticle(db.pool()), new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(new BuiltInHandlersVerticle(), new DeploymentOptions().setConfig(config())))
-        .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.pool(), db.connectOptions()),
+        .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()),
             new DeploymentOptions().setConfig(config())))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {

@@ -35,8 +35,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
   private static final int FLUSH_AT = 1000;
 
-  private final Pool pool;
-  private final PgConnectOptions listenOptions;
+  private final PgConnectOptions options;
+  private final int poolSize;
+  private Pool pool;
   private QueueConfig cfg;
   private JobStore store;
   private PgSubscriber subscriber;
@@ -55,17 +56,32 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private boolean stopping;
   private Promise<Void> drained;
 
-  /** A worker on {@code pool}; {@code listenOptions} open its LISTEN connection. */
-  public QueueWorkerVerticle(Pool pool, PgConnectOptions listenOptions) {
-    this.pool = pool;
-    this.listenOptions = listenOptions;
+  /**
+   * A worker on the database at {@code options}, with a pool of its own of {@code poolSize}.
+   *
+   * <p>Its connections commit asynchronously ({@code synchronous_commit = off}): a claim or an
+   * outcome is not waited on to reach the disk. A crash can then lose the last moments of those
+   * writes, which only means a job runs again (a lost claim leaves it runnable, a lost outcome
+   * leaves it running until its lease is rescued) — at least once still holds — while an enqueue,
+   * on the API's pool, is acknowledged only once it is on disk.
+   */
+  public QueueWorkerVerticle(PgConnectOptions options, int poolSize) {
+    this.options = options;
+    this.poolSize = poolSize;
   }
 
   @Override
   public Future<?> start() {
     cfg = FanoutConfig.fromJson(config()).queue();
+    java.util.Map<String, String> props = new java.util.HashMap<>(options.getProperties());
+    props.put("synchronous_commit", "off");
+    pool = io.vertx.pgclient.PgBuilder.pool()
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(poolSize).setName("fanout-worker"))
+        .connectingTo(new PgConnectOptions(options).setProperties(props).setPipeliningLimit(256))
+        .using(vertx)
+        .build();
     store = new JobStore(pool);
-    subscriber = PgSubscriber.subscriber(vertx, listenOptions).reconnectPolicy(retries -> 1000L);
+    subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options)).reconnectPolicy(retries -> 1000L);
     subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
     return subscriber.connect()
         .recover(e -> {
@@ -252,6 +268,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
           ready.clear();
           return Future.join(flush(), store.reschedule(release));
         })
-        .eventually(() -> subscriber.close());
+        .eventually(() -> subscriber.close())
+        .eventually(() -> pool.close());
   }
 }
