@@ -1,7 +1,6 @@
 package dev.fanout.bus;
 
 import java.net.IDN;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -313,8 +312,4 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     return sb.toString();
   }
 
-  /** True when the host is an IPv6 literal. */
-  public boolean isIpv6() {
-    return literal instanceof Inet6Address;
-  }
 }

@@ -34,10 +34,4 @@ public record EgressConfig(List<Cidr> allow, List<Cidr> deny) {
     return List.copyOf(out);
   }
 
-  /** This policy with more allowed blocks (the CLI's {@code --allow}). */
-  public EgressConfig allowing(List<Cidr> more) {
-    List<Cidr> all = new ArrayList<>(allow);
-    all.addAll(more);
-    return new EgressConfig(List.copyOf(all), deny);
-  }
 }

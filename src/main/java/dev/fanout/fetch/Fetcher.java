@@ -369,10 +369,6 @@ final class Fetcher {
     }
   }
 
-  /** Hosts with state now (for tests and metrics). */
-  int hostCount() {
-    return hosts.size();
-  }
 
   static HttpMethod method(String name) {
     return name == null ? HttpMethod.GET : HttpMethod.valueOf(name);

@@ -88,13 +88,5 @@ public final class GlobalLimits {
     }
   }
 
-  /** Fetches in flight now (for metrics and tests). */
-  public int inFlight() {
-    return inFlight.get();
-  }
 
-  /** Fetches waiting for a permit now. */
-  public int queued() {
-    return queued.get();
-  }
 }

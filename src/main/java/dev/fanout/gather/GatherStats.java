@@ -23,10 +23,6 @@ public record GatherStats(long count, long ok, long failed, Map<String, Long> fa
         .put("failedByKind", kinds).put("elapsedMs", elapsedMs);
   }
 
-  /** Results per second over the whole gather. */
-  public double rate() {
-    return elapsedMs == 0 ? count : count * 1000.0 / elapsedMs;
-  }
 
   /** A running count, updated on one event loop. */
   static final class Counter {

@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.io.File;
 import java.time.Duration;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +60,6 @@ public final class Database {
         .recover(e -> pool.close().transform(ar -> Future.failedFuture(e)));
   }
 
-  /** Options with {@code search_path} set, so every connection works in {@code schema}. */
-  public static PgConnectOptions inSchema(PgConnectOptions options, String schema) {
-    return options.setProperties(Map.of("search_path", schema));
-  }
 
   /** How to connect (for a dedicated connection, such as LISTEN). */
   public PgConnectOptions connectOptions() {

@@ -10,9 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,11 +27,11 @@ class JobStoreTest {
 
   @BeforeEach
   void setUp(Vertx vertx, VertxTestContext ctx) {
-    vertx.executeBlocking(TestDb::url).compose(url -> TestDb.freshSchema(vertx)).compose(schema -> {
-      pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(8)).connectingTo(TestDb.options(schema)).using(vertx).build();
-      store = new JobStore(pool);
-      return Migrations.apply(pool);
-    }).onComplete(ctx.succeedingThenComplete());
+    TestDb.freshPool(vertx, 8).onComplete(ctx.succeeding(p -> {
+      pool = p;
+      store = new JobStore(p);
+      ctx.completeNow();
+    }));
   }
 
   private static NewJob job(String kind, int i) {

@@ -60,6 +60,15 @@ public final class TestDb {
     return PgConnectOptions.fromUri(url()).setProperties(Map.of("search_path", schema));
   }
 
+  /** A pool on a fresh, migrated schema (starting the tests' server on first use). */
+  public static Future<Pool> freshPool(Vertx vertx, int size) {
+    return vertx.executeBlocking(TestDb::url).compose(u -> freshSchema(vertx)).compose(schema -> {
+      Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(size))
+          .connectingTo(options(schema)).using(vertx).build();
+      return dev.fanout.queue.Migrations.apply(pool).map(pool);
+    });
+  }
+
   /** A {@code pg.url} that works in {@code schema}. */
   public static String url(String schema) {
     return url() + "?search_path=" + schema;
