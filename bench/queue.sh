@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # bench/queue.sh — durable jobs: enqueue N echo jobs over HTTP in batches (scheduled a few seconds
 # ahead), let fanout's worker drain them from then on (the built-in echo handler, concurrency 50),
-# and report enqueue jobs/s, processing jobs/s and end-to-end time; in the same run, on the same database, pgbench runs the raw-SQL
-# ceiling: batch INSERTs (1000 per statement) and claim-and-complete (50 per statement).
+# and report enqueue jobs/s, processing jobs/s, end-to-end time and the CPU both processes spent;
+# in the same run, on the same database, pgbench runs the raw-SQL ceiling: batch INSERTs (1000 per
+# statement, 2 clients) and claim-and-complete (50 per statement, one UPDATE per job, 2 clients),
+# with the settings fanout's own connections use.
 #
-#   bench/queue.sh                 # N = 20000, after one unmeasured warm-up round of N
-#   N=50000 BATCH=2000 WARMUP=0 bench/queue.sh
+#   bench/queue.sh                 # N = 20000, after five unmeasured warm-up rounds of N
+#   N=50000 BATCH=2000 LEAD=10 WARMUP=0 bench/queue.sh
 #
 # Uses fanout's embedded PostgreSQL in a fresh data directory; installs curl and pgbench
 # (postgresql-client) from Debian packages if missing. Sends traffic only to 127.0.0.1.
@@ -16,8 +18,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/bench/lib.sh"
 OUT="${OUT:-$ROOT/bench/out/queue}"
 N="${N:-20000}"
-WARMUP="${WARMUP:-1}"          # rounds of N jobs enqueued and drained first (JIT warm-up), not measured
+WARMUP="${WARMUP:-5}"          # rounds of N jobs enqueued and drained first (JIT warm-up), not measured
 BATCH="${BATCH:-1000}"
+P="${P:-4}"                    # enqueue requests in flight
+LEAD="${LEAD:-6}"              # seconds between the start of an enqueue round and its jobs' runAt
 PORT="${PORT:-18095}"
 
 cleanup() {
@@ -25,6 +29,20 @@ cleanup() {
 }
 
 ms() { date +%s%3N; }
+
+# CPU time (user + system, ms) of fanout's JVM and of the PostgreSQL server's processes so far
+cpu_ms() {
+  local t=0 p f
+  for p in "$@"; do
+    # shellcheck disable=SC2207
+    f=($(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null)) && [ ${#f[@]} -gt 12 ] && t=$((t + f[11] + f[12]))
+  done
+  echo $((t * 1000 / $(getconf CLK_TCK)))
+}
+pg_pids() {
+  local pm; pm=$(pgrep -f -- "-D $OUT/data/pg " | head -1)
+  echo "$pm" $(pgrep -P "$pm")
+}
 
 main() {
   need_pkgs curl:curl pgbench:postgresql-client
@@ -55,46 +73,65 @@ main() {
   local t0 t1 t2 start round
   for ((round = 0; round <= WARMUP; round++)); do
     local batches=()
-    start=$(( $(date +%s) + 6 ))
+    start=$(( $(date +%s) + LEAD ))
     local at; at=$(date -u -d "@$start" +%Y-%m-%dT%H:%M:%SZ)
-    mkdir -p "$OUT/round"
+    rm -rf "$OUT/round" && mkdir -p "$OUT/round"
     for f in "$OUT"/batches/*.json; do sed "s/RUN_AT/$at/g" "$f" > "$OUT/round/$(basename "$f")"; done
+    local j0 p0 j1 p1 j2 p2 j3 p3
+    j0=$(cpu_ms "$FANOUT_PID"); p0=$(cpu_ms $(pg_pids))
     t0=$(ms)
-    for f in "$OUT"/round/*.json; do
-      batches+=("$(curl -sf -H 'Content-Type: application/json' --data-binary @"$f" "http://127.0.0.1:$PORT/v1/jobs" | sed -E 's/.*"batch":"([^"]+)".*/\1/')")
-    done
+    # P requests at a time, as a bulk client would send them (pgbench's ceiling runs 2 clients)
+    printf '%s\n' "$OUT"/round/*.json | xargs -P "$P" -I{} \
+      curl -sf -o {}.out -H 'Content-Type: application/json' --data-binary @{} "http://127.0.0.1:$PORT/v1/jobs"
     t1=$(ms)
+    j1=$(cpu_ms "$FANOUT_PID"); p1=$(cpu_ms $(pg_pids))
+    for f in "$OUT"/round/*.json.out; do
+      batches+=("$(sed -E 's/.*"batch":"([^"]+)".*/\1/' "$f")")
+    done
     [ "$t1" -lt $((start * 1000)) ] || { echo "bench: enqueue took longer than the lead time; raise it" >&2; exit 1; }
+    sleep "$(awk -v d=$((start * 1000 - $(ms))) 'BEGIN { printf "%.3f", (d > 0 ? d : 0) / 1000 }')"
+    j2=$(cpu_ms "$FANOUT_PID"); p2=$(cpu_ms $(pg_pids))
     for id in "${batches[@]}"; do
       curl -sf "http://127.0.0.1:$PORT/v1/batches/$id?wait=120" | grep -q '"done":true' || { echo "bench: batch $id not done" >&2; exit 1; }
     done
     t2=$(ms)
+    j3=$(cpu_ms "$FANOUT_PID"); p3=$(cpu_ms $(pg_pids))
     [ "$round" -lt "$WARMUP" ] && echo "warm-up round $((round + 1)) done" >&2
   done
+  echo "enqueue $t0 $t1 processing $((start * 1000)) $t2" > "$OUT/times.txt"
+  # when the measured round's jobs ran, by the database's clock: first claim, last completion
+  local ids; ids=$(IFS=,; echo "${batches[*]}")
+  psql -qtA -F ' ' -c "SELECT round(extract(epoch FROM min(attempted_at)) * 1000), round(extract(epoch FROM max(finalized_at)) * 1000)
+    FROM fanout_job WHERE batch_id = ANY('{$ids}'::uuid[])" > "$OUT/span.txt"
+  psql -qtA -c "SELECT n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'fanout_job'" > "$OUT/table-stats.txt"
   local done_count; done_count=$(psql -qtA -c "SELECT count(*) FROM fanout_job WHERE kind = 'echo' AND state = 'completed'")
   [ "$done_count" = "$((N * (WARMUP + 1)))" ] || { echo "bench: $done_count of $((N * (WARMUP + 1))) echo jobs completed" >&2; exit 1; }
 
   # the raw-SQL ceiling on the same database, on rows fanout's worker does not claim
   cat > "$OUT/insert.sql" <<SQL
-INSERT INTO fanout_job (kind, payload) SELECT 'ceiling', jsonb_build_object('n', g) FROM generate_series(1, 1000) g;
+INSERT INTO fanout_job (kind, payload, batch_id) SELECT 'ceiling', jsonb_build_object('n', g), b FROM generate_series(1, 1000) g, (SELECT gen_random_uuid() AS b) x;
 SQL
   cat > "$OUT/claim.sql" <<SQL
 WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND state IN ('available', 'scheduled', 'retryable')
-  AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR UPDATE SKIP LOCKED)
+  AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED)
 UPDATE fanout_job j SET state = 'completed', attempt = j.attempt + 1, result = j.payload, finalized_at = now()
 FROM picked WHERE j.id = picked.id;
 SQL
   local ins_tx=$(( (N + 999) / 1000 )) claim_tx=$(( (N + 49) / 50 / 2 ))
   local ins_tps claim_tps
   ins_tps=$(pgbench -n -c 2 -j 2 -t $((ins_tx / 2 + 1)) -f "$OUT/insert.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
-  claim_tps=$(pgbench -n -c 2 -j 2 -t "$claim_tx" -f "$OUT/claim.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
+  # with the settings fanout's worker uses (an index scan in claim order, asynchronous commit)
+  claim_tps=$(PGOPTIONS='-c enable_bitmapscan=off -c enable_seqscan=off -c synchronous_commit=off' pgbench -n -c 2 -j 2 -t "$claim_tx" -f "$OUT/claim.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
 
-  awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v s="$((start * 1000))" -v it="$ins_tps" -v ct="$claim_tps" 'BEGIN {
+  awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v s="$((start * 1000))" -v it="$ins_tps" -v ct="$claim_tps" \
+    -v ej=$((j1 - j0)) -v ep=$((p1 - p0)) -v pj=$((j3 - j2)) -v pp=$((p3 - p2)) 'BEGIN {
     enq = n / ((t1 - t0) / 1000); proc = n / ((t2 - s) / 1000); ie = it * 1000; ce = ct * 50;
     printf "%-36s %12s %12s %8s\n", "", "fanout", "pgbench", "ratio";
     printf "%-36s %12.0f %12.0f %7.0f%%\n", "enqueue, jobs/s", enq, ie, 100 * enq / ie;
     printf "%-36s %12.0f %12.0f %7.0f%%\n", "processing (runAt to all done), jobs/s", proc, ce, 100 * proc / ce;
     printf "%-36s %12.2f\n", "end-to-end (enqueue + processing), s", (t1 - t0 + t2 - s) / 1000;
+    printf "CPU per 1000 jobs, ms: enqueue fanout %.0f + PostgreSQL %.0f; processing fanout %.0f + PostgreSQL %.0f\n",
+      ej * 1000 / n, ep * 1000 / n, pj * 1000 / n, pp * 1000 / n;
   }'
 }
 

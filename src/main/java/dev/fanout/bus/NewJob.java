@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A job to enqueue: {@code {"kind", "payload", "queue"?, "priority"?, "runAt"?, "maxAttempts"?,
@@ -22,7 +21,10 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
     String idempotencyKey) {
 
   private static final Set<String> FIELDS = Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  /** The last runAt parsed: a bulk enqueue usually gives every job the same one. */
+  private static volatile Parsed lastRunAt = new Parsed("", null);
+
+  private record Parsed(String text, Instant at) {}
 
   /** Parses and validates; fails with {@link InvalidRequest} naming the field. */
   public static NewJob fromJson(JsonObject o) {
@@ -32,11 +34,11 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       }
     }
     String kind = Json.string(o, "kind");
-    if (kind == null || !NAME.matcher(kind).matches()) {
+    if (kind == null || !isName(kind)) {
       throw new InvalidRequest("kind", "is required: letters, digits, '.', '_' or '-', at most 64");
     }
     String queue = Json.string(o, "queue");
-    if (queue != null && !NAME.matcher(queue).matches()) {
+    if (queue != null && !isName(queue)) {
       throw new InvalidRequest("queue", "must be letters, digits, '.', '_' or '-', at most 64");
     }
     JsonObject payload = Json.object(o, "payload");
@@ -47,15 +49,38 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       throw new InvalidRequest("idempotencyKey", "must be 1 to 256 characters");
     }
     String runAt = Json.string(o, "runAt");
-    Instant at = null;
-    if (runAt != null) {
-      try {
-        at = Instant.parse(runAt);
-      } catch (DateTimeParseException e) {
-        throw new InvalidRequest("runAt", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
-      }
-    }
+    Instant at = runAt == null ? null : instant(runAt);
     return new NewJob(kind, queue == null ? "default" : queue, payload == null ? new JsonObject() : payload,
         priority == null ? 0 : priority.intValue(), at, maxAttempts == null ? 5 : maxAttempts.intValue(), key);
+  }
+
+  private static Instant instant(String text) {
+    Parsed last = lastRunAt;
+    if (last.text().equals(text)) {
+      return last.at();
+    }
+    try {
+      Instant at = Instant.parse(text);
+      lastRunAt = new Parsed(text, at);
+      return at;
+    } catch (DateTimeParseException e) {
+      throw new InvalidRequest("runAt", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
+    }
+  }
+
+  /** A kind or queue name: a letter or digit, then up to 63 letters, digits, '.', '_' or '-'. */
+  static boolean isName(String s) {
+    int n = s.length();
+    if (n == 0 || n > 64) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+      if (!alnum && (i == 0 || c != '.' && c != '_' && c != '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -57,13 +57,30 @@ final class JobSql {
       LEFT JOIN ins insk ON insk.id = frk.id
       ORDER BY i.ord""";
 
+  /**
+   * The enqueue of jobs without idempotency keys (the bulk case): a plain insert, about a third
+   * cheaper for PostgreSQL than {@link #ENQUEUE}. The function scan hands the rows over in input
+   * order and nextval() ascends within one statement, so the ids sorted are the ids in input order.
+   */
+  static final String ENQUEUE_PLAIN = """
+      WITH ins AS (
+        INSERT INTO fanout_job (kind, queue, payload, priority, run_at, state, max_attempts, batch_id)
+        SELECT kind, queue, payload, priority, coalesce(run_at, now()),
+               CASE WHEN run_at > now() THEN 'scheduled' ELSE 'available' END, max_attempts, $7
+        FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[])
+          AS u(kind, queue, payload, priority, run_at, max_attempts)
+        RETURNING id
+      )
+      SELECT id, (SELECT count(pg_notify('fanout_jobs', k)) FROM unnest($8::text[]) AS k) AS notified
+      FROM ins ORDER BY id""";
+
   static final String CLAIM = """
       WITH picked AS (
         SELECT id FROM fanout_job
         WHERE kind = $1 AND state IN ('available', 'scheduled', 'retryable') AND run_at <= now()
         ORDER BY priority DESC, run_at, id
         LIMIT $2
-        FOR UPDATE SKIP LOCKED)
+        FOR NO KEY UPDATE SKIP LOCKED)
       UPDATE fanout_job j
       SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
           lease_until = now() + $3 * interval '1 millisecond'

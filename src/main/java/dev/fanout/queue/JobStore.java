@@ -59,6 +59,22 @@ public final class JobStore {
       maxAttempts[i] = j.maxAttempts();
       keys[i] = j.idempotencyKey();
     }
+    boolean anyKey = false;
+    for (String k : keys) {
+      anyKey |= k != null;
+    }
+    if (!anyKey) {
+      Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
+          .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
+          .addUUID(batch).addArrayOfString(new java.util.TreeSet<>(java.util.Arrays.asList(kinds)).toArray(String[]::new));
+      return pool.preparedQuery(JobSql.ENQUEUE_PLAIN).execute(args).map(rows -> {
+        List<Long> ids = new ArrayList<>(n);
+        for (Row r : rows) {
+          ids.add(r.getLong(0));
+        }
+        return new Enqueued(batch, ids);
+      });
+    }
     Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
         .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
         .addArrayOfString(keys).addUUID(batch);

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class QueueWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
   private static final int FLUSH_AT = 1000;
+  private static final int CLAIMS_IN_FLIGHT = 2;
 
   private final PgConnectOptions options;
   private final int poolSize;
@@ -41,11 +42,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private QueueConfig cfg;
   private JobStore store;
   private PgSubscriber subscriber;
-  private final Map<String, int[]> inFlight = new HashMap<>();
-  private final Map<String, Boolean> claiming = new HashMap<>();
-  /** Claimed and not finished: in flight at a handler, or waiting in {@link #ready}. Their leases are renewed. */
+  private final Map<String, Lane> lanes = new HashMap<>();
+  /** Claimed and not finished: in flight at a handler, or waiting in its {@link Lane}. Their leases are renewed. */
   private final Map<Long, JobStore.Claimed> running = new HashMap<>();
-  private final Map<String, java.util.ArrayDeque<JobStore.Claimed>> ready = new HashMap<>();
   private List<JobStore.Outcome> completed = new ArrayList<>();
   private List<JobStore.Outcome> failed = new ArrayList<>();
   private List<JobStore.Outcome> later = new ArrayList<>();
@@ -75,9 +74,15 @@ public final class QueueWorkerVerticle extends VerticleBase {
     cfg = FanoutConfig.fromJson(config()).queue();
     java.util.Map<String, String> props = new java.util.HashMap<>(options.getProperties());
     props.put("synchronous_commit", "off");
+    // The claim must walk the runnable index in order and stop after its LIMIT. Right after a
+    // large enqueue the statistics still say "few rows", and the planner then prefers a bitmap
+    // scan that reads and sorts every runnable job of the kind on each claim; on this pool's
+    // statements (all by primary key or a partial index) an index scan is always the right plan.
+    props.put("enable_bitmapscan", "off");
+    props.put("enable_seqscan", "off");
     pool = io.vertx.pgclient.PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(poolSize).setName("fanout-worker"))
-        .connectingTo(new PgConnectOptions(options).setProperties(props).setPipeliningLimit(256))
+        .connectingTo(new PgConnectOptions(options).setProperties(props).setPipeliningLimit(1))
         .using(vertx)
         .build();
     store = new JobStore(pool);
@@ -115,54 +120,111 @@ public final class QueueWorkerVerticle extends VerticleBase {
       return;
     }
     JobHandlers.registry(vertx).forEach((kind, opts) -> {
-      int concurrency = opts.getInteger("concurrency", 1);
-      long timeoutMs = opts.getLong("timeoutMs", 60_000L);
-      int[] n = inFlight.computeIfAbsent(kind, k -> new int[1]);
-      java.util.ArrayDeque<JobStore.Claimed> queue = ready.computeIfAbsent(kind, k -> new java.util.ArrayDeque<>());
-      while (n[0] < concurrency && !queue.isEmpty()) {
-        dispatch(queue.poll(), timeoutMs);
+      Lane lane = lanes.computeIfAbsent(kind, Lane::new);
+      lane.concurrency = opts.getInteger("concurrency", 1);
+      lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
+      lane.dispatchReady();
+      int room = lane.wanted(cfg.claimBatch()) - lane.held();
+      // claim when at least half a batch is missing; up to CLAIMS_IN_FLIGHT claims at once (SKIP
+      // LOCKED keeps them apart), so one claim's round trip overlaps the next
+      while (lane.claimsOut < CLAIMS_IN_FLIGHT && room >= Math.max(1, Math.min(cfg.claimBatch(), lane.concurrency) / 2)) {
+        int ask = Math.min(cfg.claimBatch(), room);
+        room -= ask;
+        claim(lane, ask);
       }
-      // Hold up to one batch more than the handlers can take, so the next claim's round trip
-      // overlaps with running jobs; claim only when at least half a batch is missing.
-      int prefetch = Math.min(cfg.claimBatch(), concurrency);
-      int ask = Math.min(cfg.claimBatch(), concurrency + prefetch - n[0] - queue.size());
-      if (ask < Math.max(1, prefetch / 2) || claiming.getOrDefault(kind, false)) {
-        return;
-      }
-      claiming.put(kind, true);
-      store.claim(kind, ask, cfg.leaseMs()).onComplete(ar -> {
-        claiming.put(kind, false);
-        if (ar.failed()) {
-          LOG.warn("claiming {} jobs failed: {}", kind, ar.cause().getMessage());
-          return;
-        }
-        ar.result().forEach(c -> running.put(c.id(), c));
-        queue.addAll(ar.result());
-        if (stopping) {
-          return; // stop() releases everything in running
-        }
-        while (n[0] < concurrency && !queue.isEmpty()) {
-          dispatch(queue.poll(), timeoutMs);
-        }
-        if (ar.result().size() == ask) {
-          pumpSoon(); // there may be more
-        }
-      });
     });
   }
 
-  private void dispatch(JobStore.Claimed c, long timeoutMs) {
-    inFlight.computeIfAbsent(c.kind(), k -> new int[1])[0]++;
-    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(),
-            new DeliveryOptions().setSendTimeout(timeoutMs))
-        .onComplete(ar -> outcome(c, ar));
+  private void claim(Lane lane, int ask) {
+    lane.asked += ask;
+    lane.claimsOut++;
+    long t0 = System.nanoTime();
+    store.claim(lane.kind, ask, cfg.leaseMs()).onComplete(ar -> {
+      lane.asked -= ask;
+      lane.claimsOut--;
+      if (ar.failed()) {
+        LOG.warn("claiming {} jobs failed: {}", lane.kind, ar.cause().getMessage());
+        return;
+      }
+      lane.claimed(System.nanoTime() - t0);
+      ar.result().forEach(c -> running.put(c.id(), c));
+      lane.queue.addAll(ar.result());
+      if (stopping) {
+        return; // stop() releases everything in running
+      }
+      lane.dispatchReady();
+      if (ar.result().size() == ask) {
+        pumpSoon(); // there may be more
+      }
+    });
   }
 
-  private void outcome(JobStore.Claimed c, AsyncResult<Message<JsonObject>> ar) {
+  /**
+   * One job kind's claims and runs. It holds the jobs running at handlers, the claimed ones
+   * waiting for a free slot, and those asked for by claims not answered yet; it wants to hold the
+   * handlers' concurrency plus what they finish during two claim round trips (at least one
+   * claim batch, or the concurrency when that is smaller; at most two batches), so quick
+   * handlers never wait for a claim and slow ones do not hoard jobs that another node could run.
+   */
+  private final class Lane {
+    final String kind;
+    final java.util.ArrayDeque<JobStore.Claimed> queue = new java.util.ArrayDeque<>();
+    int concurrency = 1;
+    long timeoutMs = 60_000;
+    int inFlight;
+    int asked;
+    int claimsOut;
+    /** Finishes since {@link #sinceNanos}; their rate and the claims' round trip, smoothed. */
+    long finished;
+    long sinceNanos = System.nanoTime();
+    double perMs;
+    double rttMs;
+
+    Lane(String kind) {
+      this.kind = kind;
+    }
+
+    int held() {
+      return inFlight + queue.size() + asked;
+    }
+
+    int wanted(int claimBatch) {
+      int least = Math.min(claimBatch, concurrency);
+      int ahead = (int) Math.ceil(2 * perMs * rttMs);
+      return concurrency + Math.max(least, Math.min(ahead, 2 * claimBatch));
+    }
+
+    void claimed(long rttNanos) {
+      long now = System.nanoTime();
+      double elapsedMs = (now - sinceNanos) / 1e6;
+      if (elapsedMs > 0) {
+        perMs = 0.7 * perMs + 0.3 * (finished / elapsedMs);
+      }
+      finished = 0;
+      sinceNanos = now;
+      rttMs = rttMs == 0 ? rttNanos / 1e6 : 0.7 * rttMs + 0.3 * (rttNanos / 1e6);
+    }
+
+    void dispatchReady() {
+      while (inFlight < concurrency && !queue.isEmpty()) {
+        dispatch(this, queue.poll());
+      }
+    }
+  }
+
+  private void dispatch(Lane lane, JobStore.Claimed c) {
+    lane.inFlight++;
+    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(),
+            new DeliveryOptions().setSendTimeout(lane.timeoutMs))
+        .onComplete(ar -> outcome(lane, c, ar));
+  }
+
+  private void outcome(Lane lane, JobStore.Claimed c, AsyncResult<Message<JsonObject>> ar) {
     if (running.remove(c.id()) == null) {
       return; // released at stop: its lease is gone, and a late write would be refused anyway
     }
-    inFlight.get(c.kind())[0]--;
+    lane.inFlight--;
+    lane.finished++;
     if (ar.succeeded()) {
       JsonObject body = ar.result().body() == null ? new JsonObject() : ar.result().body();
       if (body.size() == 1 && body.getValue("snooze") instanceof Number ms) {
@@ -184,8 +246,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
 
   private int inFlightTotal() {
     int total = 0;
-    for (int[] n : inFlight.values()) {
-      total += n[0];
+    for (Lane lane : lanes.values()) {
+      total += lane.inFlight;
     }
     return total;
   }
@@ -265,7 +327,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
             LOG.info("releasing {} claimed job(s) not finished after {} ms", release.size(), cfg.drainMs());
           }
           running.clear();
-          ready.clear();
+          lanes.values().forEach(lane -> lane.queue.clear());
           return Future.join(flush(), store.reschedule(release));
         })
         .eventually(() -> subscriber.close())

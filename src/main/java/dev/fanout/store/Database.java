@@ -48,7 +48,7 @@ public final class Database {
       String where) {
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64).setName("fanout-pg"))
-        .connectingTo(options.setPipeliningLimit(256))
+        .connectingTo(options.setPipeliningLimit(1))
         .using(vertx)
         .build();
     Database db = new Database(pool, options, embedded, where);

@@ -69,6 +69,32 @@ class JobStoreTest {
   }
 
   @Test
+  void concurrent_bulk_enqueues_answer_each_job_its_own_id(VertxTestContext ctx) {
+    // three enqueues at once on three connections, each crossing several blocks of cached ids
+    List<Future<JobStore.Enqueued>> all = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      all.add(store.enqueue(jobs("bulk" + k, 450)));
+    }
+    Future.all(all)
+        .compose(f -> store.list(null, "bulk1", null, 0, 1000).map(rows -> rows))
+        .onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
+          Set<Long> every = new HashSet<>();
+          for (Future<JobStore.Enqueued> f : all) {
+            assertThat(f.result().ids()).hasSize(450).doesNotContainNull();
+            every.addAll(f.result().ids());
+          }
+          assertThat(every).hasSize(3 * 450);
+          List<Long> ids = all.get(1).result().ids();
+          assertThat(rows.size()).isEqualTo(450);
+          for (int i = 0; i < rows.size(); i++) {
+            JsonObject row = rows.getJsonObject(i);
+            assertThat(row.getLong("id")).isEqualTo(ids.get(row.getJsonObject("payload").getInteger("i")));
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void an_existing_idempotency_key_returns_the_existing_job(VertxTestContext ctx) {
     NewJob keyed = NewJob.fromJson(new JsonObject().put("kind", "echo").put("idempotencyKey", "k-1"));
     store.enqueue(List.of(keyed))
