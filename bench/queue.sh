@@ -3,7 +3,7 @@
 # ahead), let fanout's worker drain them from then on (the built-in echo handler, concurrency 50),
 # and report enqueue jobs/s, processing jobs/s, end-to-end time and the CPU both processes spent;
 # in the same run, on the same database, pgbench runs the raw-SQL ceiling: batch INSERTs (1000 per
-# statement, 2 clients) and claim-and-complete (50 per statement, one UPDATE per job, 2 clients),
+# statement, P clients like fanout's enqueue) and claim-and-complete (50 per statement, one UPDATE per job, 2 clients),
 # with the settings fanout's own connections use.
 #
 #   bench/queue.sh                 # N = 20000, after five unmeasured warm-up rounds of N
@@ -80,9 +80,13 @@ main() {
     local j0 p0 j1 p1 j2 p2 j3 p3
     j0=$(cpu_ms "$FANOUT_PID"); p0=$(cpu_ms $(pg_pids))
     t0=$(ms)
-    # P requests at a time, as a bulk client would send them (pgbench's ceiling runs 2 clients)
-    printf '%s\n' "$OUT"/round/*.json | xargs -P "$P" -I{} \
-      curl -sf -o {}.out -H 'Content-Type: application/json' --data-binary @{} "http://127.0.0.1:$PORT/v1/jobs"
+    # one client process, P requests at a time on kept-alive connections, as a bulk client sends them
+    local args=(-s -Z --parallel-max "$P") f
+    for f in "$OUT"/round/*.json; do
+      [ ${#args[@]} -gt 4 ] && args+=(--next)
+      args+=(-f -H 'Content-Type: application/json' --data-binary "@$f" -o "$f.out" "http://127.0.0.1:$PORT/v1/jobs")
+    done
+    curl "${args[@]}"
     t1=$(ms)
     j1=$(cpu_ms "$FANOUT_PID"); p1=$(cpu_ms $(pg_pids))
     for f in "$OUT"/round/*.json.out; do
@@ -117,9 +121,9 @@ WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND state IN ('
 UPDATE fanout_job j SET state = 'completed', attempt = j.attempt + 1, result = j.payload, finalized_at = now()
 FROM picked WHERE j.id = picked.id;
 SQL
-  local ins_tx=$(( (N + 999) / 1000 )) claim_tx=$(( (N + 49) / 50 / 2 ))
+  local ins_tx=$(( N / 1000 > 60 ? N / 1000 : 60 )) claim_tx=$(( (N + 49) / 50 / 2 ))
   local ins_tps claim_tps
-  ins_tps=$(pgbench -n -c 2 -j 2 -t $((ins_tx / 2 + 1)) -f "$OUT/insert.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
+  ins_tps=$(pgbench -n -c "$P" -j 2 -t $((ins_tx / P + 1)) -f "$OUT/insert.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
   # with the settings fanout's worker uses (an index scan in claim order, asynchronous commit)
   claim_tps=$(PGOPTIONS='-c enable_bitmapscan=off -c enable_seqscan=off -c synchronous_commit=off' pgbench -n -c 2 -j 2 -t "$claim_tx" -f "$OUT/claim.sql" 2>&1 | awk '/^tps/ {print $3; exit}')
 

@@ -24,6 +24,8 @@ import java.util.function.Function;
  */
 public final class JobHandlers {
   static final String REGISTRY = "fanout.job.kinds";
+  /** Bumped after every change of any registry in this JVM, so workers re-read theirs only then. */
+  static final java.util.concurrent.atomic.AtomicLong VERSION = new java.util.concurrent.atomic.AtomicLong();
 
   private JobHandlers() {}
 
@@ -58,6 +60,7 @@ public final class JobHandlers {
     });
     return consumer.completion().map(v -> {
       registry(vertx).put(kind, new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
+      VERSION.incrementAndGet();
       return consumer;
     });
   }
@@ -65,6 +68,7 @@ public final class JobHandlers {
   /** Unregisters a kind: this node's worker stops claiming it, and the consumer goes. */
   public static Future<Void> unregister(Vertx vertx, String kind, MessageConsumer<JsonObject> consumer) {
     registry(vertx).remove(kind);
+    VERSION.incrementAndGet();
     return consumer.unregister();
   }
 

@@ -110,7 +110,7 @@ public final class JobStore {
     return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).map(rows -> {
       List<Claimed> out = new ArrayList<>(rows.size());
       for (Row r : rows) {
-        out.add(new Claimed(r.getLong("id"), r.getInteger("attempt"), r.getInteger("max_attempts"), kind, Jobs.toJson(r)));
+        out.add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, Jobs.toJson(r)));
       }
       return out;
     });

@@ -43,6 +43,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private JobStore store;
   private PgSubscriber subscriber;
   private final Map<String, Lane> lanes = new HashMap<>();
+  private long registryVersion = -1;
   /** Claimed and not finished: in flight at a handler, or waiting in its {@link Lane}. Their leases are renewed. */
   private final Map<Long, JobStore.Claimed> running = new HashMap<>();
   private List<JobStore.Outcome> completed = new ArrayList<>();
@@ -119,10 +120,22 @@ public final class QueueWorkerVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    JobHandlers.registry(vertx).forEach((kind, opts) -> {
-      Lane lane = lanes.computeIfAbsent(kind, Lane::new);
-      lane.concurrency = opts.getInteger("concurrency", 1);
-      lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
+    long version = JobHandlers.VERSION.get();
+    if (version != registryVersion) {
+      // the registry copies its values on every read: read it only after a change
+      registryVersion = version;
+      lanes.values().forEach(lane -> lane.registered = false);
+      JobHandlers.registry(vertx).forEach((kind, opts) -> {
+        Lane lane = lanes.computeIfAbsent(kind, Lane::new);
+        lane.registered = true;
+        lane.concurrency = opts.getInteger("concurrency", 1);
+        lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
+      });
+    }
+    lanes.values().forEach(lane -> {
+      if (!lane.registered) {
+        return;
+      }
       lane.dispatchReady();
       int room = lane.wanted(cfg.claimBatch()) - lane.held();
       // claim when at least half a batch is missing; up to CLAIMS_IN_FLIGHT claims at once (SKIP
@@ -169,6 +182,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private final class Lane {
     final String kind;
     final java.util.ArrayDeque<JobStore.Claimed> queue = new java.util.ArrayDeque<>();
+    boolean registered;
     int concurrency = 1;
     long timeoutMs = 60_000;
     int inFlight;
