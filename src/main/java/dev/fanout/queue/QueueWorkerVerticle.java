@@ -157,13 +157,20 @@ public final class QueueWorkerVerticle extends VerticleBase {
       lane.claimsOut--;
       if (ar.failed()) {
         LOG.warn("claiming {} jobs failed: {}", lane.kind, ar.cause().getMessage());
+        if (drained != null && busy() == 0) {
+          drained.tryComplete();
+        }
         return;
       }
       lane.claimed(System.nanoTime() - t0);
       ar.result().forEach(c -> running.put(c.id(), c));
       lane.queue.addAll(ar.result());
       if (stopping) {
-        return; // stop() releases everything in running
+        // stop() releases everything in running once the last claim is answered
+        if (drained != null && busy() == 0) {
+          drained.tryComplete();
+        }
+        return;
       }
       lane.dispatchReady();
       if (ar.result().size() == ask) {
@@ -251,17 +258,18 @@ public final class QueueWorkerVerticle extends VerticleBase {
     } else {
       failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error(c, ar.cause()), backoffMs(c.attempt())));
     }
-    if (drained != null && inFlightTotal() == 0) {
+    if (drained != null && busy() == 0) {
       drained.tryComplete();
     }
     flushSoon();
     pumpSoon();
   }
 
-  private int inFlightTotal() {
+  /** Jobs running at handlers plus claims not answered yet: stopping waits for both. */
+  private int busy() {
     int total = 0;
     for (Lane lane : lanes.values()) {
-      total += lane.inFlight;
+      total += lane.inFlight + lane.claimsOut;
     }
     return total;
   }
@@ -328,7 +336,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
     drained = Promise.promise();
-    if (inFlightTotal() == 0) {
+    if (busy() == 0) {
       drained.tryComplete();
     }
     long grace = vertx.setTimer(Math.max(1, cfg.drainMs()), id -> drained.tryComplete());
