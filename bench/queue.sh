@@ -30,12 +30,15 @@ cleanup() {
 
 ms() { date +%s%3N; }
 
-# CPU time (user + system, ms) of fanout's JVM and of the PostgreSQL server's processes so far
+# CPU time (user + system, ms) of processes so far; the first one's reaped children count too
+# (PostgreSQL's autovacuum workers and closed backends end up in the postmaster's cutime/cstime)
 cpu_ms() {
-  local t=0 p f
+  local t=0 p f first=1
   for p in "$@"; do
     # shellcheck disable=SC2207
-    f=($(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null)) && [ ${#f[@]} -gt 12 ] && t=$((t + f[11] + f[12]))
+    f=($(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null)) && [ ${#f[@]} -gt 14 ] && t=$((t + f[11] + f[12]))
+    [ "$first" = 1 ] && [ ${#f[@]} -gt 14 ] && t=$((t + f[13] + f[14]))
+    first=0
   done
   echo $((t * 1000 / $(getconf CLK_TCK)))
 }
