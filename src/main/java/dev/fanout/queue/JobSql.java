@@ -121,21 +121,32 @@ final class JobSql {
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
       RETURNING j.id""";
 
+  /**
+   * Renewal and rescue skip rows another statement holds (a batch of outcomes being written), so
+   * they never wait for, nor deadlock with, the worker's other writes: a skipped renewal belongs
+   * to an attempt that is finishing, and a skipped rescue happens on the next round.
+   */
   static final String RENEW = """
+      WITH mine AS (
+        SELECT j.id FROM fanout_job j, unnest($1::bigint[], $2::int[]) AS u(id, attempt)
+        WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+        FOR NO KEY UPDATE OF j SKIP LOCKED)
       UPDATE fanout_job j SET lease_until = now() + $3 * interval '1 millisecond'
-      FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
-      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
+      FROM mine WHERE j.id = mine.id
       RETURNING j.id""";
 
   static final String RESCUE = """
-      UPDATE fanout_job SET
-        errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempt, 'kind', 'lease-expired',
+      WITH expired AS (
+        SELECT id FROM fanout_job WHERE state = 'running' AND lease_until < now()
+        FOR NO KEY UPDATE SKIP LOCKED)
+      UPDATE fanout_job j SET
+        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired',
           'message', 'the lease expired: the worker stopped or lost the database')),
-        state = CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END,
-        finalized_at = CASE WHEN attempt >= max_attempts THEN now() END,
+        state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
+        finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
         run_at = now(), lease_until = NULL
-      WHERE state = 'running' AND lease_until < now()
-      RETURNING id""";
+      FROM expired WHERE j.id = expired.id
+      RETURNING j.id""";
 
   static final String GET = "SELECT " + COLUMNS + " FROM fanout_job WHERE id = $1";
 

@@ -148,6 +148,10 @@ public final class JobStore {
     if (outcomes.isEmpty()) {
       return Future.succeededFuture(0);
     }
+    // in id order: the nested-loop plan these statements get then locks rows in that order, and
+    // a deadlock victim all the same is retried below
+    outcomes = new ArrayList<>(outcomes);
+    outcomes.sort(java.util.Comparator.comparingLong(Outcome::id));
     Tuple args = Tuple.tuple()
         .addArrayOfLong(outcomes.stream().map(Outcome::id).toArray(Long[]::new))
         .addArrayOfInteger(outcomes.stream().map(Outcome::attempt).toArray(Integer[]::new));
@@ -157,7 +161,15 @@ public final class JobStore {
     if (delays) {
       args.addArrayOfLong(outcomes.stream().map(Outcome::delayMs).toArray(Long[]::new));
     }
-    return pool.preparedQuery(sql).execute(args).map(RowSet::rowCount);
+    return retry(() -> pool.preparedQuery(sql).execute(args).map(RowSet::rowCount), 3);
+  }
+
+  /** Runs {@code write} again (up to {@code tries} in all) when PostgreSQL chose it as a deadlock or serialization victim. */
+  private static <T> Future<T> retry(java.util.function.Supplier<Future<T>> write, int tries) {
+    return write.get().recover(e -> tries > 1 && e instanceof io.vertx.pgclient.PgException pe
+        && ("40P01".equals(pe.getSqlState()) || "40001".equals(pe.getSqlState()))
+        ? retry(write, tries - 1)
+        : Future.failedFuture(e));
   }
 
   /** Extends the leases of running attempts by {@code leaseMs} from now. */

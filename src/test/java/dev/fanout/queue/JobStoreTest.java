@@ -159,6 +159,36 @@ class JobStoreTest {
   }
 
   @Test
+  void renewals_and_outcome_writes_at_once_never_deadlock(VertxTestContext ctx) {
+    // a worker renews all its leases while batches of outcomes are written on other connections,
+    // each batch in its own order; every outcome must land
+    store.enqueue(jobs("rw", 400)).compose(e -> store.claim("rw", 400, 60_000)).compose(claimed -> {
+      List<Future<Integer>> writes = new ArrayList<>();
+      for (int round = 0; round < 8; round++) {
+        List<JobStore.Outcome> part = new ArrayList<>();
+        for (int i = round * 50; i < round * 50 + 50; i++) {
+          JobStore.Claimed c = claimed.get(i);
+          part.add(new JobStore.Outcome(c.id(), c.attempt(), new JsonObject(), null, 0));
+        }
+        java.util.Collections.shuffle(part, new java.util.Random(round));
+        writes.add(store.renew(claimed, 60_000));
+        writes.add(store.complete(part));
+        writes.add(store.renew(claimed, 60_000));
+      }
+      return Future.all(writes).map(f -> {
+        int completed = 0;
+        for (int i = 1; i < writes.size(); i += 3) {
+          completed += writes.get(i).result();
+        }
+        return completed;
+      });
+    }).onComplete(ctx.succeeding(completed -> ctx.verify(() -> {
+      assertThat(completed).isEqualTo(400);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void failures_retry_then_discard_keeping_every_error(VertxTestContext ctx) {
     NewJob twice = NewJob.fromJson(new JsonObject().put("kind", "f").put("maxAttempts", 2));
     store.enqueue(List.of(twice))
