@@ -39,7 +39,7 @@ final class JobSql {
         INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
         SELECT id, kind, queue, payload, priority, coalesce(run_at, now()),
                CASE WHEN run_at > now() THEN 'scheduled' ELSE 'available' END, max_attempts, idempotency_key, $8
-        FROM fresh ORDER BY ord
+        FROM fresh ORDER BY idempotency_key, ord  -- keys in one order: concurrent enqueues cannot deadlock on them
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING id
       ), notified AS (

@@ -78,7 +78,7 @@ public final class JobStore {
     Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
         .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
         .addArrayOfString(keys).addUUID(batch);
-    return pool.preparedQuery(JobSql.ENQUEUE).execute(args).compose(rows -> {
+    return retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
       List<Long> ids = new ArrayList<>(n);
       List<Integer> lost = new ArrayList<>();
       for (Row r : rows) {

@@ -189,6 +189,24 @@ class JobStoreTest {
   }
 
   @Test
+  void concurrent_enqueues_of_the_same_keys_in_opposite_orders_agree(VertxTestContext ctx) {
+    List<NewJob> forward = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      forward.add(NewJob.fromJson(new JsonObject().put("kind", "keyed").put("idempotencyKey", "key-" + i)));
+    }
+    List<NewJob> backward = new ArrayList<>(forward);
+    java.util.Collections.reverse(backward);
+    Future<JobStore.Enqueued> a = store.enqueue(forward);
+    Future<JobStore.Enqueued> b = store.enqueue(backward);
+    Future.all(a, b).onComplete(ctx.succeeding(f -> ctx.verify(() -> {
+      List<Long> reversed = new ArrayList<>(b.result().ids());
+      java.util.Collections.reverse(reversed);
+      assertThat(a.result().ids()).doesNotContainNull().doesNotHaveDuplicates().isEqualTo(reversed);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void failures_retry_then_discard_keeping_every_error(VertxTestContext ctx) {
     NewJob twice = NewJob.fromJson(new JsonObject().put("kind", "f").put("maxAttempts", 2));
     store.enqueue(List.of(twice))
