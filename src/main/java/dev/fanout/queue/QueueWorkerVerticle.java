@@ -83,6 +83,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
     props.put("enable_seqscan", "off");
     pool = io.vertx.pgclient.PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(poolSize).setName("fanout-worker"))
+        // one statement per connection at a time: pipelining queues statements onto one backend,
+        // so claims waited behind outcome writes; on separate connections PostgreSQL runs them in parallel
         .connectingTo(new PgConnectOptions(options).setProperties(props).setPipeliningLimit(1))
         .using(vertx)
         .build();

@@ -48,6 +48,7 @@ public final class Database {
       String where) {
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64).setName("fanout-pg"))
+        // one statement per connection at a time, so concurrent requests use several backends
         .connectingTo(options.setPipeliningLimit(1))
         .using(vertx)
         .build();
