@@ -106,12 +106,6 @@ main() {
     j3=$(cpu_ms "$FANOUT_PID"); p3=$(cpu_ms $(pg_pids))
     [ "$round" -lt "$WARMUP" ] && echo "warm-up round $((round + 1)) done" >&2
   done
-  echo "enqueue $t0 $t1 processing $((start * 1000)) $t2" > "$OUT/times.txt"
-  # when the measured round's jobs ran, by the database's clock: first claim, last completion
-  local ids; ids=$(IFS=,; echo "${batches[*]}")
-  psql -qtA -F ' ' -c "SELECT round(extract(epoch FROM min(attempted_at)) * 1000), round(extract(epoch FROM max(finalized_at)) * 1000)
-    FROM fanout_job WHERE batch_id = ANY('{$ids}'::uuid[])" > "$OUT/span.txt"
-  psql -qtA -c "SELECT n_live_tup, n_dead_tup, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'fanout_job'" > "$OUT/table-stats.txt"
   local done_count; done_count=$(psql -qtA -c "SELECT count(*) FROM fanout_job WHERE kind = 'echo' AND state = 'completed'")
   [ "$done_count" = "$((N * (WARMUP + 1)))" ] || { echo "bench: $done_count of $((N * (WARMUP + 1))) echo jobs completed" >&2; exit 1; }
 

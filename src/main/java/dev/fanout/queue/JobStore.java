@@ -63,10 +63,10 @@ public final class JobStore {
     for (String k : keys) {
       anyKey |= k != null;
     }
+    Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
+        .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts);
     if (!anyKey) {
-      Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
-          .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
-          .addUUID(batch).addArrayOfString(new java.util.TreeSet<>(java.util.Arrays.asList(kinds)).toArray(String[]::new));
+      args.addUUID(batch).addArrayOfString(new java.util.TreeSet<>(java.util.Arrays.asList(kinds)).toArray(String[]::new));
       return pool.preparedQuery(JobSql.ENQUEUE_PLAIN).execute(args).map(rows -> {
         List<Long> ids = new ArrayList<>(n);
         for (Row r : rows) {
@@ -75,9 +75,7 @@ public final class JobStore {
         return new Enqueued(batch, ids);
       });
     }
-    Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
-        .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts)
-        .addArrayOfString(keys).addUUID(batch);
+    args.addArrayOfString(keys).addUUID(batch);
     return retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
       List<Long> ids = new ArrayList<>(n);
       List<Integer> lost = new ArrayList<>();

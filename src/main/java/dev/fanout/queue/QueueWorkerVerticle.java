@@ -131,7 +131,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
         Lane lane = lanes.computeIfAbsent(kind, Lane::new);
         lane.registered = true;
         lane.concurrency = opts.getInteger("concurrency", 1);
-        lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
+        lane.delivery = new DeliveryOptions().setSendTimeout(opts.getLong("timeoutMs", 60_000L));
       });
     }
     lanes.values().forEach(lane -> {
@@ -159,19 +159,14 @@ public final class QueueWorkerVerticle extends VerticleBase {
       lane.claimsOut--;
       if (ar.failed()) {
         LOG.warn("claiming {} jobs failed: {}", lane.kind, ar.cause().getMessage());
-        if (drained != null && busy() == 0) {
-          drained.tryComplete();
-        }
+        drainedIfIdle();
         return;
       }
       lane.claimed(System.nanoTime() - t0);
       ar.result().forEach(c -> running.put(c.id(), c));
       lane.queue.addAll(ar.result());
       if (stopping) {
-        // stop() releases everything in running once the last claim is answered
-        if (drained != null && busy() == 0) {
-          drained.tryComplete();
-        }
+        drainedIfIdle(); // stop() releases everything in running once the last claim is answered
         return;
       }
       lane.dispatchReady();
@@ -193,7 +188,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
     final java.util.ArrayDeque<JobStore.Claimed> queue = new java.util.ArrayDeque<>();
     boolean registered;
     int concurrency = 1;
-    long timeoutMs = 60_000;
+    DeliveryOptions delivery = new DeliveryOptions();
     int inFlight;
     int asked;
     int claimsOut;
@@ -237,8 +232,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
 
   private void dispatch(Lane lane, JobStore.Claimed c) {
     lane.inFlight++;
-    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(),
-            new DeliveryOptions().setSendTimeout(lane.timeoutMs))
+    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), lane.delivery)
         .onComplete(ar -> outcome(lane, c, ar));
   }
 
@@ -260,11 +254,16 @@ public final class QueueWorkerVerticle extends VerticleBase {
     } else {
       failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error(c, ar.cause()), backoffMs(c.attempt())));
     }
+    drainedIfIdle();
+    flushSoon();
+    pumpSoon();
+  }
+
+  /** While stopping: completes the drain once no job runs at a handler and no claim is out. */
+  private void drainedIfIdle() {
     if (drained != null && busy() == 0) {
       drained.tryComplete();
     }
-    flushSoon();
-    pumpSoon();
   }
 
   /** Jobs running at handlers plus claims not answered yet: stopping waits for both. */
