@@ -114,16 +114,16 @@ main() {
 INSERT INTO fanout_job (kind, payload, batch_id) SELECT 'ceiling', jsonb_build_object('n', g), b FROM generate_series(1, 1000) g, (SELECT gen_random_uuid() AS b) x;
 SQL
   cat > "$OUT/claim.sql" <<SQL
-WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND state IN ('available', 'scheduled', 'retryable')
-  AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED)
+WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND finalized_at IS NULL
+  AND run_at <= now() AND (state <> 'running' OR lease_until < now()) ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED)
 UPDATE fanout_job j SET state = 'completed', attempt = j.attempt + 1, result = j.payload, finalized_at = now()
 FROM picked WHERE j.id = picked.id;
 SQL
   # the same life as fanout's jobs: a claim (to running, returning the rows), then a second
   # statement that completes exactly those
   cat > "$OUT/lifecycle.sql" <<SQL
-WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND state IN ('available', 'scheduled', 'retryable')
-  AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED),
+WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND finalized_at IS NULL
+  AND run_at <= now() AND (state <> 'running' OR lease_until < now()) ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED),
 claimed AS (UPDATE fanout_job j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
   lease_until = now() + interval '30 seconds' FROM picked WHERE j.id = picked.id RETURNING j.*)
 SELECT coalesce(string_agg(id::text, ','), '0') AS ids FROM claimed \gset

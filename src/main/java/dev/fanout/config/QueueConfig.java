@@ -4,9 +4,9 @@ package dev.fanout.config;
  * The queue worker's settings ({@code queue.*}).
  *
  * @param claimBatch the most jobs one claim takes
- * @param leaseMs how long a claimed job is held before the rescuer may take it back
+ * @param leaseMs how long a claimed job is held before a claim or the sweep may take it back
  * @param renewEveryMs how often the leases of running jobs are renewed
- * @param rescueEveryMs how often expired leases are looked for
+ * @param rescueEveryMs how often every kind is swept for expired leases (a claim takes back its own kind's at once)
  * @param pollMs how often to look for runnable jobs when no notification arrives
  * @param flushMs how long finished attempts wait to be written together
  * @param backoffBaseMs retry backoff ceiling after the first failure; doubles per attempt (full jitter)

@@ -74,16 +74,34 @@ final class JobSql {
       SELECT id, (SELECT count(pg_notify('fanout_jobs', k)) FROM unnest($8::text[]) AS k) AS notified
       FROM ins ORDER BY id""";
 
+  /** What a lease that expired adds to the job's errors (for the attempt that held it). */
+  private static final String LEASE_EXPIRED = "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired', "
+      + "'message', 'the lease expired: the worker stopped or lost the database')";
+
+  /**
+   * Claims up to $2 jobs of kind $1, best first, leased for $3 ms. It walks the index of jobs that
+   * are not final, stepping over running jobs whose lease holds; a running job whose lease expired
+   * is taken back here (that is the rescue): its error is recorded, and it runs again as the next
+   * attempt, or is discarded when that was its last. The changed columns are in no index, so the
+   * new row versions are written in place (HOT). Answers every row it changed; only those in
+   * state running are the caller's to run.
+   */
   static final String CLAIM = """
       WITH picked AS (
         SELECT id FROM fanout_job
-        WHERE kind = $1 AND state IN ('available', 'scheduled', 'retryable') AND run_at <= now()
+        WHERE kind = $1 AND finalized_at IS NULL AND run_at <= now() AND (state <> 'running' OR lease_until < now())
         ORDER BY priority DESC, run_at, id
         LIMIT $2
         FOR NO KEY UPDATE SKIP LOCKED)
-      UPDATE fanout_job j
-      SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
-          lease_until = now() + $3 * interval '1 millisecond'
+      UPDATE fanout_job j SET
+        state = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN 'discarded' ELSE 'running' END,
+        errors = CASE WHEN j.state = 'running' THEN j.errors || jsonb_build_array(""" + LEASE_EXPIRED + """
+      ) ELSE j.errors END,
+        finalized_at = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN now() END,
+        attempt = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN j.attempt ELSE j.attempt + 1 END,
+        attempted_at = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN j.attempted_at ELSE now() END,
+        lease_until = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN NULL
+                      ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
       RETURNING j.id, j.kind, j.queue, j.state, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts,
                 j.lease_until, j.errors, j.result, j.batch_id, j.idempotency_key, j.created_at, j.attempted_at,
@@ -135,13 +153,19 @@ final class JobSql {
       FROM mine WHERE j.id = mine.id
       RETURNING j.id""";
 
+  /**
+   * The sweep for expired leases of every kind, also those no worker serves now (a claim takes
+   * back its own kind's at once): back to retryable, or discarded after the last attempt. It walks
+   * the index of jobs that are not final, as there is no index on leases (it would stop claims
+   * from being written in place).
+   */
   static final String RESCUE = """
       WITH expired AS (
-        SELECT id FROM fanout_job WHERE state = 'running' AND lease_until < now()
+        SELECT id FROM fanout_job WHERE finalized_at IS NULL AND state = 'running' AND lease_until < now()
         FOR NO KEY UPDATE SKIP LOCKED)
       UPDATE fanout_job j SET
-        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired',
-          'message', 'the lease expired: the worker stopped or lost the database')),
+        errors = j.errors || jsonb_build_array(""" + LEASE_EXPIRED + """
+      ),
         state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
         finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
         run_at = now(), lease_until = NULL

@@ -103,12 +103,18 @@ public final class JobStore {
   /** A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by. */
   public record Claimed(long id, int attempt, int maxAttempts, String kind, JsonObject job) {}
 
-  /** Claims up to {@code limit} runnable jobs of {@code kind}, leased for {@code leaseMs}. */
+  /**
+   * Claims up to {@code limit} runnable jobs of {@code kind}, leased for {@code leaseMs}. Running
+   * jobs of the kind whose lease expired count as runnable: they run again as their next attempt,
+   * or are discarded (and not answered) when that was their last.
+   */
   public Future<List<Claimed>> claim(String kind, int limit, long leaseMs) {
     return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).map(rows -> {
       List<Claimed> out = new ArrayList<>(rows.size());
       for (Row r : rows) {
-        out.add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, Jobs.toJson(r)));
+        if ("running".equals(r.getString(3))) {
+          out.add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, Jobs.toJson(r)));
+        }
       }
       return out;
     });
@@ -182,7 +188,10 @@ public final class JobStore {
         .map(RowSet::rowCount);
   }
 
-  /** Returns running jobs whose lease expired to retryable (or discarded); completes with how many. */
+  /**
+   * Returns running jobs of any kind whose lease expired to retryable (or discarded); completes
+   * with how many. A claim takes back its own kind's without this.
+   */
   public Future<Integer> rescue() {
     return pool.query(JobSql.RESCUE).execute().map(RowSet::rowCount);
   }

@@ -16,7 +16,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -26,10 +28,17 @@ import java.util.function.Function;
  * 409, and a database that cannot be reached with 503 — never a success for a job not stored.
  */
 public final class JobsVerticle extends VerticleBase {
-  private static final long BATCH_POLL_MS = 100;
+  /**
+   * A waiting batch is counted again when the workers' {@code attempts} events say its jobs may
+   * all have finished, and at least this often regardless (outcomes no event reports: a cancel
+   * over the API, a worker on a node outside the cluster).
+   */
+  private static final long BATCH_POLL_MS = 250;
   private static final long MAX_WAIT_MS = 120_000;
   private final Pool pool;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  /** Long polls of batches not finished yet, by batch id. */
+  private final Map<String, List<Waiter>> waiters = new HashMap<>();
   private JobStore store;
   private QueueConfig cfg;
 
@@ -49,6 +58,8 @@ public final class JobsVerticle extends VerticleBase {
     on(Addresses.JOBS_RETRY, body -> changed(id(body), store.retry(id(body)), "is running, completed or available"));
     on(Addresses.JOBS_BATCH, this::batch);
     on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", q)));
+    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.EVENTS, msg -> attempts(msg.body()));
+    consumers.add(events);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -144,6 +155,22 @@ public final class JobsVerticle extends VerticleBase {
     return p.future();
   }
 
+  /** A long poll of a batch: answered once none of its jobs is left unfinished, or at its deadline. */
+  private static final class Waiter {
+    final UUID id;
+    final long deadline;
+    final Promise<JsonObject> reply;
+    /** Jobs not final at the last count, less the outcomes reported since. */
+    long unfinished;
+    long timer = -1;
+
+    Waiter(UUID id, long deadline, Promise<JsonObject> reply) {
+      this.id = id;
+      this.deadline = deadline;
+      this.reply = reply;
+    }
+  }
+
   /** Long poll (queue.join): answers as soon as the batch is done, or at the deadline. */
   private void poll(UUID id, long deadline, Promise<JsonObject> p) {
     store.batch(id).onComplete(ar -> {
@@ -154,9 +181,52 @@ public final class JobsVerticle extends VerticleBase {
       } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= deadline) {
         p.complete(ar.result());
       } else {
-        vertx.setTimer(BATCH_POLL_MS, t -> poll(id, deadline, p));
+        Waiter w = new Waiter(id, deadline, p);
+        ar.result().getJsonObject("counts").forEach(e -> {
+          if (!JobState.parse("state", e.getKey()).isFinal()) {
+            w.unfinished += ((Number) e.getValue()).longValue();
+          }
+        });
+        waiters.computeIfAbsent(id.toString(), k -> new ArrayList<>()).add(w);
+        w.timer = vertx.setTimer(Math.max(1, Math.min(BATCH_POLL_MS, deadline - System.currentTimeMillis())), t -> {
+          w.timer = -1;
+          recount(w);
+        });
       }
     });
+  }
+
+  /** An {@code attempts} event: counts down the waiters of its batches, and counts again those that may be done. */
+  private void attempts(JsonObject event) {
+    if (waiters.isEmpty() || event == null || !"attempts".equals(event.getString("type"))
+        || !(event.getValue("batches") instanceof JsonObject batches)) {
+      return;
+    }
+    batches.forEach(e -> {
+      List<Waiter> ws = waiters.get(e.getKey());
+      if (ws != null && e.getValue() instanceof Number n) {
+        for (Waiter w : new ArrayList<>(ws)) {
+          w.unfinished -= n.longValue();
+          if (w.unfinished <= 0) {
+            recount(w);
+          }
+        }
+      }
+    });
+  }
+
+  private void recount(Waiter w) {
+    List<Waiter> ws = waiters.get(w.id.toString());
+    if (ws == null || !ws.remove(w)) {
+      return; // counted already
+    }
+    if (ws.isEmpty()) {
+      waiters.remove(w.id.toString());
+    }
+    if (w.timer >= 0) {
+      vertx.cancelTimer(w.timer);
+    }
+    poll(w.id, w.deadline, w.reply);
   }
 
   private static long id(JsonObject body) {

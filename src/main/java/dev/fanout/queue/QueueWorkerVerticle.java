@@ -50,6 +50,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private List<JobStore.Outcome> failed = new ArrayList<>();
   private List<JobStore.Outcome> later = new ArrayList<>();
   private List<JobStore.Outcome> cancelled = new ArrayList<>();
+  /** Outcomes buffered per batch id, for the {@code attempts} event after they are written. */
+  private Map<String, Integer> byBatch = new HashMap<>();
   private final List<Long> timers = new ArrayList<>();
   private long flushTimer = -1;
   private boolean pumpQueued;
@@ -242,6 +244,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
     }
     lane.inFlight--;
     lane.finished++;
+    if (c.job().getValue("batch") instanceof String batch) {
+      byBatch.merge(batch, 1, Integer::sum);
+    }
     if (ar.succeeded()) {
       JsonObject body = ar.result().body() == null ? new JsonObject() : ar.result().body();
       if (body.size() == 1 && body.getValue("snooze") instanceof Number ms) {
@@ -300,19 +305,32 @@ public final class QueueWorkerVerticle extends VerticleBase {
     }
   }
 
-  /** Writes the buffered outcomes, one statement per kind of outcome. A failed write leaves the jobs to the rescuer. */
+  /**
+   * Writes the buffered outcomes, one statement per kind of outcome, then publishes an
+   * {@code attempts} event on {@code fanout.events} (batch waiters count it down). A failed write
+   * leaves the jobs to run again once their leases expire.
+   */
   private Future<?> flush() {
     List<JobStore.Outcome> c = completed;
     List<JobStore.Outcome> f = failed;
     List<JobStore.Outcome> l = later;
     List<JobStore.Outcome> x = cancelled;
+    Map<String, Integer> batches = byBatch;
     completed = new ArrayList<>();
     failed = new ArrayList<>();
     later = new ArrayList<>();
     cancelled = new ArrayList<>();
+    byBatch = new HashMap<>();
     return Future.join(store.complete(c), store.fail(f), store.reschedule(l), store.cancelRunning(x))
         .onFailure(e -> LOG.warn("writing job outcomes failed ({}); their leases will expire and they will run again",
-            e.getMessage()));
+            e.getMessage()))
+        .onComplete(ar -> {
+          if (!batches.isEmpty()) {
+            vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "attempts")
+                .put("completed", c.size()).put("failed", f.size()).put("snoozed", l.size()).put("cancelled", x.size())
+                .put("batches", new JsonObject(new HashMap<String, Object>(batches))));
+          }
+        });
   }
 
   private void renew() {

@@ -253,6 +253,51 @@ class JobStoreTest {
   }
 
   @Test
+  void a_claim_takes_back_an_expired_lease_of_its_kind(VertxTestContext ctx) {
+    store.enqueue(jobs("x", 1))
+        .compose(e -> store.claim("x", 1, 0))           // a zero lease: expired for any later statement
+        .compose(first -> store.claim("x", 5, 60_000)
+            .compose(again -> store.complete(List.of(new JobStore.Outcome(first.get(0).id(), first.get(0).attempt(),
+                    new JsonObject().put("late", true), null, 0)))
+                .compose(late -> store.claim("x", 5, 60_000)
+                    .compose(none -> store.get(first.get(0).id()).map(job -> new Object[] {again, late, none, job})))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          @SuppressWarnings("unchecked") List<JobStore.Claimed> again = (List<JobStore.Claimed>) r[0];
+          assertThat(again).singleElement().satisfies(c -> assertThat(c.attempt()).isEqualTo(2));
+          assertThat((Integer) r[1]).isZero();              // the late completion of attempt 1 is refused
+          assertThat((List<?>) r[2]).isEmpty();             // a lease that holds is not taken
+          JsonObject job = (JsonObject) r[3];
+          assertThat(job.getString("state")).isEqualTo("running");
+          assertThat(job.getInteger("attempt")).isEqualTo(2);
+          assertThat(job.getJsonArray("errors")).singleElement().satisfies(err -> {
+            assertThat(((JsonObject) err).getString("kind")).isEqualTo("lease-expired");
+            assertThat(((JsonObject) err).getInteger("attempt")).isEqualTo(1);
+          });
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void a_claim_discards_an_expired_last_attempt_instead_of_running_it(VertxTestContext ctx) {
+    NewJob once = NewJob.fromJson(new JsonObject().put("kind", "once").put("maxAttempts", 1));
+    store.enqueue(List.of(once))
+        .compose(e -> store.claim("once", 1, 0))
+        .compose(first -> store.claim("once", 5, 60_000)
+            .compose(again -> store.get(first.get(0).id()).map(job -> new Object[] {again, job})))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat((List<?>) r[0]).isEmpty();
+          JsonObject job = (JsonObject) r[1];
+          assertThat(job.getString("state")).isEqualTo("discarded");
+          assertThat(job.getInteger("attempt")).isEqualTo(1);
+          assertThat(job.getString("finalizedAt")).isNotNull();
+          assertThat(job.getValue("leaseUntil")).isNull();
+          assertThat(job.getJsonArray("errors")).singleElement()
+              .satisfies(err -> assertThat(((JsonObject) err).getString("kind")).isEqualTo("lease-expired"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void snooze_uses_no_attempt_and_cancel_ends_the_job(VertxTestContext ctx) {
     store.enqueue(jobs("s", 2))
         .compose(e -> store.claim("s", 2, 60_000))

@@ -53,6 +53,35 @@ class QueueWorkerTest {
   }
 
   @Test
+  void written_outcomes_are_published_per_batch_on_the_events_address(Vertx vertx, VertxTestContext ctx) {
+    JsonArray jobs = new JsonArray();
+    for (int i = 0; i < 250; i++) {
+      jobs.add(new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("i", i)));
+    }
+    java.util.Map<String, Long> perBatch = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicInteger completed = new AtomicInteger();
+    io.vertx.core.Promise<Void> allReported = io.vertx.core.Promise.promise();
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, msg -> {
+      if ("attempts".equals(msg.body().getString("type"))) {
+        msg.body().getJsonObject("batches").forEach(e -> perBatch.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
+        if (completed.addAndGet(msg.body().getInteger("completed")) >= 250) {
+          allReported.tryComplete();
+        }
+      }
+    });
+    Service.start(vertx, new JsonObject())
+        .compose(port -> enqueueAndWait(vertx, new JsonObject().put("jobs", jobs)))
+        .compose(batch -> allReported.future().map(batch))
+        .onComplete(ctx.succeeding(batch -> ctx.verify(() -> {
+          assertThat(batch.getBoolean("done")).isTrue();
+          assertThat(perBatch).containsOnlyKeys(batch.getString("id"));
+          assertThat(perBatch.get(batch.getString("id"))).isEqualTo(250);
+          assertThat(completed.get()).isEqualTo(250);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void a_failing_handler_is_retried_then_discarded_with_every_error(Vertx vertx, VertxTestContext ctx) {
     AtomicInteger calls = new AtomicInteger();
     Service.start(vertx, FAST_RETRY)
