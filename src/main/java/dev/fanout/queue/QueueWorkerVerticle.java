@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class QueueWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
   private static final int FLUSH_AT = 1000;
-  private static final int CLAIMS_IN_FLIGHT = 2;
+  private static final int CLAIMS_IN_FLIGHT = 3;
 
   private final PgConnectOptions options;
   private final int poolSize;
