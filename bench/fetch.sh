@@ -80,10 +80,11 @@ urls() { # N PATH -> file
   echo "$file"
 }
 
+# with the JVM options ./run.sh gives the fetch command (the serial collector)
 run_fanout() { # N C PATH HEAP -> "overall steady cpu rss"
   local n=$1 c=$2 path=$3 heap=$4 file; file=$(urls "$n" "$path")
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
-    java -Xmx"$heap" -Dfanout.cli.progressIntervalMs=1000 -jar "$ROOT/target/fanout.jar" fetch "$file" \
+    java -XX:+UseSerialGC -Xmx"$heap" -Dfanout.cli.progressIntervalMs=1000 -jar "$ROOT/target/fanout.jar" fetch "$file" \
       --concurrency "$c" --per-host "$c" --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
   local summary; summary=$(grep '^fetched' "$OUT/fanout.err" | tail -1)
   local ok; ok=$(echo "$summary" | sed -E 's/.*: ([0-9]+) ok.*/\1/')
