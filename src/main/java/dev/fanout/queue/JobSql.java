@@ -88,20 +88,20 @@ final class JobSql {
    */
   static final String CLAIM = """
       WITH picked AS (
-        SELECT id FROM fanout_job
+        SELECT id, state = 'running' AS expired, state = 'running' AND attempt >= max_attempts AS spent
+        FROM fanout_job
         WHERE kind = $1 AND finalized_at IS NULL AND run_at <= now() AND (state <> 'running' OR lease_until < now())
         ORDER BY priority DESC, run_at, id
         LIMIT $2
         FOR NO KEY UPDATE SKIP LOCKED)
       UPDATE fanout_job j SET
-        state = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN 'discarded' ELSE 'running' END,
-        errors = CASE WHEN j.state = 'running' THEN j.errors || jsonb_build_array(""" + LEASE_EXPIRED + """
+        state = CASE WHEN picked.spent THEN 'discarded' ELSE 'running' END,
+        errors = CASE WHEN picked.expired THEN j.errors || jsonb_build_array(""" + LEASE_EXPIRED + """
       ) ELSE j.errors END,
-        finalized_at = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN now() END,
-        attempt = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN j.attempt ELSE j.attempt + 1 END,
-        attempted_at = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN j.attempted_at ELSE now() END,
-        lease_until = CASE WHEN j.state = 'running' AND j.attempt >= j.max_attempts THEN NULL
-                      ELSE now() + $3 * interval '1 millisecond' END
+        finalized_at = CASE WHEN picked.spent THEN now() END,
+        attempt = CASE WHEN picked.spent THEN j.attempt ELSE j.attempt + 1 END,
+        attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
+        lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
       RETURNING j.id, j.kind, j.queue, j.state, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts,
                 j.lease_until, j.errors, j.result, j.batch_id, j.idempotency_key, j.created_at, j.attempted_at,
