@@ -5,15 +5,18 @@
 # then for each latency L and concurrency C:
 #   - fanout fetch on N URLs spread over the ports, --concurrency C --per-host C (so C binds),
 #   - wrk -c C on the same nginx for the same time,
-# and prints fanout's URLs/s, the ratio to wrk's rate and to the ideal C / L, fanout's CPU
-# seconds and peak RSS.
+#   - the bare Vert.x HTTP client (bench/BareClient.java) on the same N URLs with C in flight,
+# and prints fanout's URLs/s, the ratio to wrk's rate, to the bare client's and to the ideal C / L,
+# fanout's CPU seconds and peak RSS.
 #
 #   bench/fetch.sh                      # L = 0 and 20 ms, C = 50, 200, 1000
 #   LATENCIES="20" CONCURRENCY="200" bench/fetch.sh
 #   bench/fetch.sh --million            # 1,000,000 URLs with -Xmx256m: memory stays flat
 #
 # Columns: fanout/s is the whole run (JVM start and JIT warm-up included); steady/s is the rate
-# over the second half of the run; vs-wrk and steady% divide them by wrk's rate.
+# over the second half of the run; vs-wrk and steady% divide them by wrk's rate; vs-bare divides
+# fanout/s by the bare client's whole-run rate (bare/s), which is what Vert.x's client alone reaches
+# here: the part of the gap to wrk that is fanout's own.
 #
 # Installs what it needs from Debian packages (nginx-light, libnginx-mod-http-echo, wrk, time, curl).
 # Sends traffic only to 127.0.0.1.
@@ -86,6 +89,21 @@ run_fanout() { # N C PATH HEAP -> "overall steady cpu rss"
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
     java -XX:+UseSerialGC -Xmx"$heap" -Dfanout.cli.progressIntervalMs=1000 -jar "$ROOT/target/fanout.jar" fetch "$file" \
       --concurrency "$c" --per-host "$c" --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
+  rates "$n"
+}
+
+# the bare Vert.x HTTP client (bench/BareClient.java) on the same URLs: the library's own ceiling
+run_bare() { # N C PATH HEAP -> "overall steady cpu rss"
+  local n=$1 c=$2 path=$3 heap=$4
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
+    java -XX:+UseSerialGC -Xmx"$heap" -cp "$ROOT/target/fanout.jar" "$ROOT/bench/BareClient.java" "$n" "$c" "$path" $PORTS \
+      > /dev/null 2> "$OUT/fanout.err"
+  rates "$n"
+}
+
+rates() { # N -> "overall steady cpu rss" from $OUT/fanout.err and $OUT/time.txt
+  local n=$1
   local summary; summary=$(grep '^fetched' "$OUT/fanout.err" | tail -1)
   local ok; ok=$(echo "$summary" | sed -E 's/.*: ([0-9]+) ok.*/\1/')
   [ "$ok" = "$n" ] || { echo "bench: fanout fetched only $ok of $n ok:" >&2; tail -3 "$OUT/fanout.err" >&2; }
@@ -114,8 +132,8 @@ main() {
     echo "fanout: $rate URLs/s (steady $steady/s), CPU ${cpu} s, peak RSS ${rss} MB; $(tail -1 "$OUT/fanout.err")"
     return
   fi
-  printf "%-8s %-5s %-8s %-9s %-9s %-9s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
-    latency C N wrk/s fanout/s steady/s vs-wrk steady% ideal/s vs-ideal cpu-s rss-MB
+  printf "%-8s %-5s %-8s %-9s %-9s %-9s %-9s %-8s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
+    latency C N wrk/s bare/s fanout/s steady/s vs-wrk steady% vs-bare ideal/s vs-ideal cpu-s rss-MB
   for l in $LATENCIES; do
     for c in $CONCURRENCY; do
       local ideal n
@@ -124,13 +142,15 @@ main() {
       fi
       run_wrk "$c" "/d$l" >/dev/null 2>&1 || true   # warm nginx
       local w; w=$(run_wrk "$c" "/d$l")
+      local b; read -r b _ < <(run_bare "$n" "$c" "/d$l" "$HEAP")
       read -r f st cpu rss < <(run_fanout "$n" "$c" "/d$l" "$HEAP")
-      local vw vs vi
+      local vw vs vi vb
       vw=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $w}")
+      vb=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $b}")
       vs=$([ "$st" = "-" ] && echo "-" || awk "BEGIN{printf \"%.0f%%\", 100 * $st / $w}")
       if [ "$ideal" = 0 ]; then vi="-"; ideal="-"; else vi=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $ideal}"); fi
-      printf "%-8s %-5s %-8s %-9s %-9s %-9s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
-        "${l}ms" "$c" "$n" "$w" "$f" "$st" "$vw" "$vs" "$ideal" "$vi" "$cpu" "$rss"
+      printf "%-8s %-5s %-8s %-9s %-9s %-9s %-9s %-8s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
+        "${l}ms" "$c" "$n" "$w" "$b" "$f" "$st" "$vw" "$vs" "$vb" "$ideal" "$vi" "$cpu" "$rss"
     done
   done
 }
