@@ -174,8 +174,13 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     if (text == null || text.isEmpty()) {
       return dflt;
     }
-    if (text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (text.length() > 5) {
       throw new Invalid("bad port: " + text);
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        throw new Invalid("bad port: " + text);
+      }
     }
     int p = Integer.parseInt(text);
     if (p < 1 || p > 65535) {

@@ -6,13 +6,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 
 /**
  * NDJSON results to an output stream (stdout). Writes block when the reader is slow, so they go
  * to one worker thread in order, a chunk at a time; while more than {@code maxPendingBytes} wait,
- * the sink reports full and the gather pauses. Lines are flushed at least every 100 ms.
+ * the sink reports full and the gather pauses. Lines are flushed at least every 100 ms. One
+ * Jackson generator encodes every result straight to UTF-8 bytes (no String per line).
  */
 final class LineSink implements Gather.Sink {
   private static final int CHUNK = 32 * 1024;
@@ -23,7 +29,8 @@ final class LineSink implements Gather.Sink {
   private final OutputStream out;
   private final long maxPendingBytes;
   private final Progress progress;
-  private StringBuilder chunk = new StringBuilder(CHUNK + 1024);
+  private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK + 8192);
+  private final JsonGenerator json;
   private long pendingBytes;
   private Runnable drain;
   private Future<Void> lastWrite = Future.succeededFuture();
@@ -35,15 +42,26 @@ final class LineSink implements Gather.Sink {
     this.out = out;
     this.maxPendingBytes = maxPendingBytes;
     this.progress = progress;
+    try {
+      this.json = new JsonFactory().createGenerator(chunk);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    json.setRootValueSeparator(null);
     this.flushTimer = vertx.setPeriodic(FLUSH_MS, id -> context.runOnContext(v -> flush()));
   }
 
   @Override
   public void accept(long index, JsonObject result) {
     progress.add(result);
-    chunk.append(result.encode()).append('\n');
-    if (chunk.length() >= CHUNK) {
-      flush();
+    try {
+      JacksonCodec.encodeJson(result, json);
+      json.writeRaw('\n');
+      if (json.getOutputBuffered() + chunk.size() >= CHUNK) {
+        flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -62,11 +80,16 @@ final class LineSink implements Gather.Sink {
   }
 
   private void flush() {
-    if (chunk.length() == 0) {
+    try {
+      json.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (chunk.size() == 0) {
       return;
     }
-    byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
-    chunk = new StringBuilder(CHUNK + 1024);
+    byte[] bytes = chunk.toByteArray();
+    chunk.reset();
     pendingBytes += bytes.length;
     lastWrite = writer.<Void>executeBlocking(() -> {
       out.write(bytes);

@@ -23,6 +23,11 @@ import java.util.Map;
  * One HTTP request and its streamed response: connects to exactly the address the egress policy
  * checked (the URL's host goes only into the Host header and TLS SNI), streams the body through
  * SHA-256 with a byte cap, and can be aborted at any point. Runs on the fetcher's event loop.
+ *
+ * <p>The idle timeout (no bytes for N ms) is watched here, on the fetcher's {@link Timeouts}
+ * tick, rather than by Vert.x's per-request idle timer: nearly every exchange ends long before it,
+ * and a Vert.x timer costs a map entry, a scheduled task and a cancellation per request. The watch
+ * fires after N ms; if bytes came meanwhile, it re-arms for exactly the quiet time left.
  */
 final class Exchange {
   /** A complete response: status, headers, and the body's size, hash and (if captured) bytes. */
@@ -35,14 +40,21 @@ final class Exchange {
   private FetchFailure abortedWith;
   private HttpClientResponse response;
   private long received;
+  private Timeouts timeouts;
+  private Timeouts.Entry idleWatch;
+  private long idleMs;
+  private long activeNanos;
 
   /** The outcome: the response, or a {@link FetchFailure}. */
   Future<Response> future() {
     return promise.future();
   }
 
-  /** Sends the request; the outcome arrives on {@link #future()}. */
-  Exchange start(HttpClient client, UrlTarget target, InetAddress address, HttpMethod method,
+  /**
+   * Sends the request; the outcome arrives on {@link #future()}. {@code idleTimeoutMs} of 0 means
+   * no idle watch (the caller's own limit comes first).
+   */
+  Exchange start(HttpClient client, Timeouts timeouts, UrlTarget target, InetAddress address, HttpMethod method,
       Map<String, String> headers, String userAgent, String body, long idleTimeoutMs, long connectTimeoutMs,
       long maxBytes, Capture capture) {
     RequestOptions opts = new RequestOptions()
@@ -53,7 +65,6 @@ final class Exchange {
         .setSsl(target.https())
         .setURI(target.pathAndQuery())
         .setConnectTimeout(connectTimeoutMs)
-        .setIdleTimeout(idleTimeoutMs)
         .setFollowRedirects(false);
     boolean agent = false;
     for (Map.Entry<String, String> h : headers.entrySet()) {
@@ -63,9 +74,15 @@ final class Exchange {
     if (!agent) {
       opts.putHeader(USER_AGENT, userAgent);
     }
+    if (idleTimeoutMs > 0) {
+      this.timeouts = timeouts;
+      this.idleMs = idleTimeoutMs;
+      idleWatch = watch(idleTimeoutMs);
+    }
     client.request(opts)
         .compose(req -> {
           request = req;
+          activeNanos = System.nanoTime();
           req.exceptionHandler(this::fail); // a reset of ours is reported here, not logged as unhandled
           if (abortedWith != null) {
             req.reset(0, abortedWith);
@@ -78,6 +95,38 @@ final class Exchange {
     return this;
   }
 
+  /** The idle watch went off: ends the exchange if no bytes came for idleMs, else waits the rest. */
+  private void checkIdle() {
+    idleWatch = null;
+    if (promise.future().isComplete()) {
+      return;
+    }
+    if (request == null) {
+      // still connecting (or waiting for a pooled connection): the connect timeout governs that
+      idleWatch = watch(idleMs);
+      return;
+    }
+    long quietMs = (System.nanoTime() - activeNanos) / 1_000_000;
+    if (quietMs >= idleMs) {
+      abort(new FetchFailure(ErrorKind.TIMEOUT, "no data received within the idle timeout of " + idleMs + " ms",
+          partial()));
+    } else {
+      idleWatch = timeouts.scheduleExact(idleMs - quietMs, this::checkIdle);
+    }
+  }
+
+  /** Short limits get an exact timer; the tick could be a tenth late. */
+  private Timeouts.Entry watch(long ms) {
+    return ms >= Timeouts.TICK_MS * 10 ? timeouts.schedule(ms, this::checkIdle) : timeouts.scheduleExact(ms, this::checkIdle);
+  }
+
+  private void stopWatching() {
+    if (idleWatch != null) {
+      idleWatch.cancel();
+      idleWatch = null;
+    }
+  }
+
   /** Ends the exchange with {@code kind}: resets the stream (closing its connection) if it is open. */
   void abort(ErrorKind kind, String message) {
     abort(new FetchFailure(kind, message, partial()));
@@ -88,6 +137,7 @@ final class Exchange {
       return;
     }
     abortedWith = failure;
+    stopWatching();
     if (request != null) {
       request.reset(0, abortedWith);
     }
@@ -103,6 +153,7 @@ final class Exchange {
       // No request yet: the time ran out while connecting (or waiting for a pooled connection).
       f = new FetchFailure(ErrorKind.TIMEOUT, "connect timed out");
     }
+    stopWatching();
     promise.tryFail(f);
   }
 
@@ -113,6 +164,7 @@ final class Exchange {
 
   private void read(HttpClientResponse resp, long maxBytes, Capture capture) {
     response = resp;
+    activeNanos = System.nanoTime();
     resp.exceptionHandler(this::fail); // before any abort below, so a reset is never reported unhandled
     String length = resp.getHeader("content-length");
     if (length != null && parseLong(length) > maxBytes) {
@@ -126,6 +178,7 @@ final class Exchange {
         return;
       }
       received += chunk.length();
+      activeNanos = System.nanoTime();
       if (received > maxBytes) {
         abort(ErrorKind.TOO_LARGE, "body exceeds the cap of " + maxBytes + " bytes");
         return;
@@ -135,8 +188,10 @@ final class Exchange {
         captured.appendBuffer(chunk);
       }
     });
-    resp.endHandler(v -> promise.tryComplete(
-        new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured)));
+    resp.endHandler(v -> {
+      stopWatching();
+      promise.tryComplete(new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured));
+    });
   }
 
   private static long parseLong(String s) {

@@ -186,9 +186,10 @@ final class Fetcher {
     long remaining = Math.max(1, task.remainingMs(now));
     boolean deadlineFirst = remaining <= task.timeoutMs;
     long limit = Math.min(task.timeoutMs, remaining);
+    long idle = cfg.idleTimeoutMs() < limit ? cfg.idleTimeoutMs() : 0; // else the limit comes first
     Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
-        client, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
-        Math.min(cfg.idleTimeoutMs(), limit), Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
+        client, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
+        idle, Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
     task.attempt = attempt;
     Runnable expire = () -> {
       task.limit = null;

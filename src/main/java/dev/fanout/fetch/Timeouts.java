@@ -18,9 +18,10 @@ final class Timeouts {
   static final long TICK_MS = 10;
 
   /** A scheduled action; {@link #cancel()} it when it is no longer wanted. */
-  static final class Entry {
+  final class Entry {
     final long atNanos;
     Runnable action;
+    long timerId = -1;
 
     Entry(long atNanos, Runnable action) {
       this.atNanos = atNanos;
@@ -29,6 +30,10 @@ final class Timeouts {
 
     void cancel() {
       action = null;
+      if (timerId >= 0) {
+        vertx.cancelTimer(timerId);
+        timerId = -1;
+      }
     }
   }
 
@@ -49,6 +54,23 @@ final class Timeouts {
     if (tickTimer < 0) {
       tickTimer = vertx.setPeriodic(TICK_MS, id -> tick());
     }
+    return e;
+  }
+
+  /**
+   * Runs {@code action} in exactly {@code ms} milliseconds (a Vert.x timer), for the rare action
+   * whose duration varies, which the per-duration queues would not suit.
+   */
+  Entry scheduleExact(long ms, Runnable action) {
+    Entry e = new Entry(System.nanoTime() + ms * 1_000_000, action);
+    e.timerId = vertx.setTimer(Math.max(1, ms), id -> {
+      e.timerId = -1;
+      Runnable a = e.action;
+      if (a != null) {
+        e.action = null;
+        a.run();
+      }
+    });
     return e;
   }
 

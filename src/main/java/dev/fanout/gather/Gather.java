@@ -77,6 +77,8 @@ public final class Gather {
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
   private final String group = UUID.randomUUID().toString();
+  private static final int ORIGINS_REMEMBERED = 4096;
+  private final Map<String, String> byOrigin = new HashMap<>();
   private Context context;
   private boolean cancelled;
   private boolean emitCancelled;
@@ -207,8 +209,35 @@ public final class Gather {
     }
   }
 
-  /** The owning shard's address when the URL parses (saves a routing hop), else the router. */
-  private static String address(String url) {
+  /**
+   * The owning shard's address when the URL parses (saves a routing hop), else the router. The
+   * host key depends only on the URL's scheme and authority, so the address is remembered per
+   * origin (a bounded map): most runs fetch many URLs of few hosts.
+   */
+  private String address(String url) {
+    int start = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
+    if (start < 0) {
+      return parsedAddress(url);
+    }
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+      end++;
+    }
+    String origin = url.substring(0, end);
+    String address = byOrigin.get(origin);
+    if (address == null) {
+      address = parsedAddress(url);
+      if (!Addresses.FETCH.equals(address)) { // a URL can fail for its path; its origin may still be fine
+        if (byOrigin.size() >= ORIGINS_REMEMBERED) {
+          byOrigin.clear();
+        }
+        byOrigin.put(origin, address);
+      }
+    }
+    return address;
+  }
+
+  private static String parsedAddress(String url) {
     try {
       return HostShards.addressOf(UrlTarget.parse(url).hostKey());
     } catch (UrlTarget.Invalid e) {

@@ -34,6 +34,20 @@ class TimeoutTest {
   }
 
   @Test
+  void idle_timeout_counts_from_the_last_byte(Vertx vertx, VertxTestContext ctx) {
+    // 8 bytes 100 ms apart outlast the 300 ms idle timeout; the silence after them does not
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("idleTimeoutMs", 300, "retries", 0))
+            .compose(id -> Fetchers.get(vertx, t.url("/drip?ms=100&bytes=8&stall=1"))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.errorKind()).isEqualTo(ErrorKind.TIMEOUT);
+          assertThat(r.error().message()).contains("idle timeout of 300 ms");
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.bytes()).isEqualTo(8);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void attempt_timeout_ends_a_dripping_body(Vertx vertx, VertxTestContext ctx) {
     // a byte every 50 ms never trips the idle timeout; the attempt limit ends it
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("idleTimeoutMs", 5000, "retries", 0))

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /seq[key,codes,ra]} the i-th request for key answers the i-th code (the last repeats),
  *       non-2xx ones with Retry-After: ra when given
  *   <li>{@code /reset[after]} sends headers and after bytes, then closes the connection
- *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes]} one byte every ms
+ *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms (with stall=1, silence after the last byte instead of the end)
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
  *       {@code /to[url,code]} redirects to url
@@ -154,7 +154,8 @@ public final class TargetServer {
         vertx.setTimer(20, id -> req.connection().close());
       }
       case "/endless" -> endless(resp.setChunked(true));
-      case "/drip" -> drip(resp.setChunked(true), intParam(q, "ms", 100), intParam(q, "bytes", Integer.MAX_VALUE));
+      case "/drip" -> drip(resp.setChunked(true), intParam(q, "ms", 100), intParam(q, "bytes", Integer.MAX_VALUE),
+          intParam(q, "stall", 0) == 1);
       case "/hang" -> { }
       case "/redirect" -> {
         int n = intParam(q, "n", 1);
@@ -199,16 +200,18 @@ public final class TargetServer {
     }
   }
 
-  private void drip(HttpServerResponse resp, int ms, int left) {
+  private void drip(HttpServerResponse resp, int ms, int left, boolean stall) {
     if (resp.closed()) {
       return;
     }
     if (left <= 0) {
-      resp.end();
+      if (!stall) {
+        resp.end();
+      }
       return;
     }
     resp.write("x");
-    vertx.setTimer(ms, id -> drip(resp, ms, left - 1));
+    vertx.setTimer(ms, id -> drip(resp, ms, left - 1, stall));
   }
 
   private static Buffer bytes(int n) {
