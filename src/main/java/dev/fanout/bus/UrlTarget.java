@@ -20,8 +20,10 @@ import java.util.Locale;
  * @param port the effective port
  * @param pathAndQuery the request target: path (at least "/") and query
  * @param literal the address when the host is an IP literal, else null
+ * @param hostKey the per-host key: host and port (see {@link HostShards}), computed once
  */
-public record UrlTarget(String url, boolean https, String host, int port, String pathAndQuery, InetAddress literal) {
+public record UrlTarget(String url, boolean https, String host, int port, String pathAndQuery, InetAddress literal,
+    String hostKey) {
 
   /** A URL that cannot be fetched; the message says why. */
   public static final class Invalid extends Exception {
@@ -84,7 +86,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
         host = literal.getHostAddress();
       }
     }
-    return new UrlTarget(url, https, host, port, parts[2], literal);
+    return new UrlTarget(url, https, host, port, parts[2], literal, HostShards.hostKey(host, port));
   }
 
   /**
@@ -136,11 +138,6 @@ public record UrlTarget(String url, boolean https, String host, int port, String
       return false;
     }
     return true;
-  }
-
-  /** The per-host key: host and port (see {@link HostShards}). */
-  public String hostKey() {
-    return HostShards.hostKey(host, port);
   }
 
   /** The normalised URL, as sent (without fragment). */

@@ -7,14 +7,12 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
@@ -44,6 +42,9 @@ final class Exchange {
   private Timeouts.Entry idleWatch;
   private long idleMs;
   private long activeNanos;
+  private Connections connections;
+  private Connections.Pooled lease;
+  private boolean closeAsked;
 
   /** The outcome: the response, or a {@link FetchFailure}. */
   Future<Response> future() {
@@ -54,22 +55,19 @@ final class Exchange {
    * Sends the request; the outcome arrives on {@link #future()}. {@code idleTimeoutMs} of 0 means
    * no idle watch (the caller's own limit comes first).
    */
-  Exchange start(HttpClient client, Timeouts timeouts, UrlTarget target, InetAddress address, HttpMethod method,
-      Map<String, String> headers, String userAgent, String body, long idleTimeoutMs, long connectTimeoutMs,
-      long maxBytes, Capture capture) {
+  Exchange start(Connections connections, Timeouts timeouts, UrlTarget target, InetAddress address,
+      HttpMethod method, Map<String, String> headers, String userAgent, String body, long idleTimeoutMs,
+      long connectTimeoutMs, long maxBytes, Capture capture) {
+    this.connections = connections;
     RequestOptions opts = new RequestOptions()
         .setMethod(method)
-        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, target.port())))
-        .setHost(target.host())
-        .setPort(target.port())
-        .setSsl(target.https())
         .setURI(target.pathAndQuery())
-        .setConnectTimeout(connectTimeoutMs)
         .setFollowRedirects(false);
     boolean agent = false;
     for (Map.Entry<String, String> h : headers.entrySet()) {
       opts.putHeader(h.getKey(), h.getValue());
       agent |= h.getKey().equalsIgnoreCase("user-agent");
+      closeAsked |= h.getKey().equalsIgnoreCase("connection") && h.getValue().trim().equalsIgnoreCase("close");
     }
     if (!agent) {
       opts.putHeader(USER_AGENT, userAgent);
@@ -79,7 +77,15 @@ final class Exchange {
       this.idleMs = idleTimeoutMs;
       idleWatch = watch(idleTimeoutMs);
     }
-    client.request(opts)
+    connections.acquire(target, address, connectTimeoutMs)
+        .compose(conn -> {
+          if (abortedWith != null) {
+            connections.release(conn, true, -1); // unused: as good as it came
+            return Future.failedFuture(abortedWith);
+          }
+          lease = conn;
+          return conn.conn.request(opts);
+        })
         .compose(req -> {
           request = req;
           activeNanos = System.nanoTime();
@@ -93,6 +99,39 @@ final class Exchange {
         .onSuccess(resp -> read(resp, maxBytes, capture))
         .onFailure(this::fail);
     return this;
+  }
+
+  /** Gives the connection back: to the pool when the response ended cleanly, else closed. */
+  private void giveBack(boolean ended) {
+    Connections.Pooled conn = lease;
+    if (conn == null) {
+      return;
+    }
+    lease = null;
+    if (!ended) {
+      connections.discard(conn);
+      return;
+    }
+    // the rules Vert.x's connection follows to close after this response (RFC 7230, 6.3)
+    String connection = response.getHeader("connection");
+    boolean close = closeAsked || "close".equalsIgnoreCase(connection)
+        || response.version() == HttpVersion.HTTP_1_0 && !"keep-alive".equalsIgnoreCase(connection);
+    connections.release(conn, !close, keepAliveMs(response.getHeader("keep-alive")));
+  }
+
+  /** The timeout of a Keep-Alive header ({@code timeout=5, max=100}) in ms, or -1. */
+  static long keepAliveMs(String header) {
+    if (header == null) {
+      return -1;
+    }
+    for (String param : header.split(",")) {
+      String p = param.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        long seconds = parseLong(p.substring(8));
+        return seconds < 0 ? -1 : seconds * 1000;
+      }
+    }
+    return -1;
   }
 
   /** The idle watch went off: ends the exchange if no bytes came for idleMs, else waits the rest. */
@@ -141,6 +180,7 @@ final class Exchange {
     if (request != null) {
       request.reset(0, abortedWith);
     }
+    giveBack(false);
     promise.tryFail(abortedWith);
   }
 
@@ -154,6 +194,7 @@ final class Exchange {
       f = new FetchFailure(ErrorKind.TIMEOUT, "connect timed out");
     }
     stopWatching();
+    giveBack(false);
     promise.tryFail(f);
   }
 
@@ -190,6 +231,7 @@ final class Exchange {
     });
     resp.endHandler(v -> {
       stopWatching();
+      giveBack(!promise.future().isComplete());
       promise.tryComplete(new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured));
     });
   }

@@ -6,7 +6,6 @@ import dev.fanout.config.FetchConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import java.net.InetAddress;
 import java.util.Collections;
@@ -32,7 +31,7 @@ final class Fetcher {
   private final Vertx vertx;
   private final Context context;
   private final FetchConfig cfg;
-  private final HttpClient client;
+  private final Connections connections;
   private final EgressPolicy egress;
   private final GlobalLimits limits;
   private final RetryPolicy retry;
@@ -50,12 +49,12 @@ final class Fetcher {
   private final Redirects redirects;
   private final Timeouts timeouts;
 
-  Fetcher(Vertx vertx, Context context, FetchConfig cfg, HttpClient client, EgressPolicy egress,
+  Fetcher(Vertx vertx, Context context, FetchConfig cfg, Connections connections, EgressPolicy egress,
       GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Predicate<String> owns, Handoff handoff) {
     this.vertx = vertx;
     this.context = context;
     this.cfg = cfg;
-    this.client = client;
+    this.connections = connections;
     this.egress = egress;
     this.limits = limits;
     this.resolver = resolver;
@@ -188,7 +187,7 @@ final class Fetcher {
     long limit = Math.min(task.timeoutMs, remaining);
     long idle = cfg.idleTimeoutMs() < limit ? cfg.idleTimeoutMs() : 0; // else the limit comes first
     Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
-        client, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
+        connections, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
         idle, Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
     task.attempt = attempt;
     Runnable expire = () -> {
@@ -350,6 +349,7 @@ final class Fetcher {
 
   /** Forgets hosts that are idle now (a pause or rate spacing that has run out). */
   void sweep() {
+    connections.sweep();
     long now = System.nanoTime();
     for (Iterator<HostLimiter> it = hosts.values().iterator(); it.hasNext(); ) {
       if (it.next().idle(now)) {
@@ -361,6 +361,7 @@ final class Fetcher {
   /** Ends every unfinished task with {@code kind}, aborting running attempts (shutdown). */
   void abortAll(ErrorKind kind, String message) {
     timeouts.close();
+    connections.closeAll();
     for (FetchTask t : live.toArray(FetchTask[]::new)) {
       Attempt a = t.attempt;
       finish(t, Results.failed(t, kind, message, System.nanoTime()));

@@ -18,7 +18,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -63,9 +62,9 @@ public final class FetcherVerticle extends VerticleBase {
   public Future<?> start() {
     LocalJsonCodec.register(vertx);
     cfg = all.fetch();
-    client = vertx.httpClientBuilder().with(clientOptions(cfg)).with(poolOptions(cfg)).build();
+    client = vertx.httpClientBuilder().with(clientOptions(cfg)).build();
     VertxInternal vi = (VertxInternal) vertx;
-    fetcher = new Fetcher(vertx, context, cfg, client, new EgressPolicy(all.egress()), limits,
+    fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()), new EgressPolicy(all.egress()), limits,
         host -> vi.nameResolver().resolve(host), this::owns, this::handoff);
     List<Future<Void>> ready = new ArrayList<>();
     for (int shard = index; shard < HostShards.COUNT; shard += count) {
@@ -91,6 +90,10 @@ public final class FetcherVerticle extends VerticleBase {
     return Future.join(gone).eventually(() -> client.close());
   }
 
+  /**
+   * Options of the fetcher's client. Its connections are pooled by {@link Connections}, not by
+   * Vert.x, so no pool options: every connection is opened with {@code connect}.
+   */
   static HttpClientOptions clientOptions(FetchConfig cfg) {
     return new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, cfg.connectTimeoutMs()))
@@ -100,12 +103,6 @@ public final class FetcherVerticle extends VerticleBase {
         .setDecompressionSupported(true)
         .setVerifyHost(true)
         .setTcpNoDelay(true);
-  }
-
-  static PoolOptions poolOptions(FetchConfig cfg) {
-    // Our per-host limit admits at most perHost requests per host, so Vert.x's own wait queue
-    // stays (nearly) empty; it is bounded all the same.
-    return new PoolOptions().setHttp1MaxSize(cfg.perHost()).setMaxWaitQueueSize(cfg.perHost() * 4 + 16);
   }
 
   private Future<Void> consume(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {

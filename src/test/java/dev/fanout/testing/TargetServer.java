@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP server on 127.0.0.1 to fetch from, with the misbehaviours fetchers must survive.
  * Each server is one "host" (host and port). Routes (query parameters in brackets):
  * <ul>
- *   <li>{@code /ok[size]} 200 with size bytes of 'x'; {@code /status[code]} that status
+ *   <li>{@code /ok[size,close,keepalive]} 200 with size bytes of 'x' (with close, Connection: close;
+ *       with keepalive=N, Keep-Alive: timeout=N); {@code /status[code]} that status
  *   <li>{@code /delay[ms,size]} 200 after ms milliseconds
  *   <li>{@code /seq[key,codes,ra]} the i-th request for key answers the i-th code (the last repeats),
  *       non-2xx ones with Retry-After: ra when given
@@ -141,7 +142,15 @@ public final class TargetServer {
 
   private void route(HttpServerRequest req, HttpServerResponse resp, MultiMap q, String key, Buffer body) {
     switch (req.path()) {
-      case "/ok" -> resp.end(bytes(intParam(q, "size", 16)));
+      case "/ok" -> {
+        if (q.contains("close")) {
+          resp.putHeader("Connection", "close");
+        }
+        if (q.contains("keepalive")) {
+          resp.putHeader("Keep-Alive", "timeout=" + q.get("keepalive"));
+        }
+        resp.end(bytes(intParam(q, "size", 16)));
+      }
       case "/status" -> resp.setStatusCode(intParam(q, "code", 200)).end();
       case "/delay" -> vertx.setTimer(intParam(q, "ms", 10), id -> {
         if (!resp.closed()) {

@@ -1,0 +1,144 @@
+package dev.fanout.fetch;
+
+import dev.fanout.bus.UrlTarget;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The keep-alive connections of one fetcher, per host and checked address. The fetcher already
+ * admits at most {@code fetch.perHost} requests per host, on its own event loop, so the pooling
+ * Vert.x's client would add (an endpoint lookup, a lease and a recycle per request, behind locks)
+ * is replaced by a deque per host: an exchange takes the most recently used idle connection, or
+ * connects to exactly the address the egress policy checked, and gives the connection back when
+ * its response ended cleanly on a connection the server keeps open. Idle connections are closed
+ * after {@code fetch.keepAliveTimeoutMs} (or the server's shorter Keep-Alive timeout), and at most
+ * {@code maxIdle} are kept. Single-threaded: every method runs on the fetcher's event loop.
+ */
+final class Connections {
+  /** A connection and its state; lent to one exchange at a time. */
+  static final class Pooled {
+    final Key key;
+    final HttpClientConnection conn;
+    boolean closed;
+    long idleSince;
+    long keepAliveNanos;
+
+    Pooled(Key key, HttpClientConnection conn) {
+      this.key = key;
+      this.conn = conn;
+    }
+  }
+
+  /** Connections are shared only by requests to the same host key, address and scheme. */
+  record Key(String hostKey, InetAddress address, boolean https) {}
+
+  private final HttpClientAgent client;
+  private final long keepAliveNanos;
+  private final int maxIdle;
+  private final Map<Key, ArrayDeque<Pooled>> idle = new HashMap<>();
+  private int idleCount;
+  private boolean closing;
+
+  Connections(HttpClientAgent client, long keepAliveMs, int maxIdle) {
+    this.client = client;
+    this.keepAliveNanos = keepAliveMs * 1_000_000;
+    this.maxIdle = maxIdle;
+  }
+
+  /** An open connection to {@code address} for {@code target}: an idle one, else a new one. */
+  Future<Pooled> acquire(UrlTarget target, InetAddress address, long connectTimeoutMs) {
+    Key key = new Key(target.hostKey(), address, target.https());
+    ArrayDeque<Pooled> q = idle.get(key);
+    if (q != null) {
+      long now = System.nanoTime();
+      Pooled p;
+      while ((p = q.pollLast()) != null) {
+        idleCount--;
+        if (!p.closed && now - p.idleSince < p.keepAliveNanos) {
+          if (q.isEmpty()) {
+            idle.remove(key);
+          }
+          return Future.succeededFuture(p);
+        }
+        p.conn.close();
+      }
+      idle.remove(key);
+    }
+    HttpConnectOptions opts = new HttpConnectOptions()
+        .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, target.port())))
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.https())
+        .setConnectTimeout(connectTimeoutMs);
+    return client.connect(opts).map(conn -> {
+      Pooled p = new Pooled(key, conn);
+      conn.closeHandler(v -> p.closed = true);
+      conn.exceptionHandler(e -> { }); // a failure on an idle connection just closes it; requests report their own
+      return p;
+    });
+  }
+
+  /**
+   * Takes back a connection whose exchange ended: kept for reuse when {@code reusable} (the
+   * response ended and neither side asked to close) and there is room, else closed.
+   * {@code serverKeepAliveMs} is the server's Keep-Alive timeout, or -1 when it gave none.
+   */
+  void release(Pooled p, boolean reusable, long serverKeepAliveMs) {
+    if (!reusable || p.closed || closing || idleCount >= maxIdle) {
+      p.conn.close();
+      return;
+    }
+    p.idleSince = System.nanoTime();
+    // a server that says it keeps a connection N s closes it at about N s: stop using it a second before
+    p.keepAliveNanos = serverKeepAliveMs < 0 ? keepAliveNanos
+        : Math.min(keepAliveNanos, Math.max(0, serverKeepAliveMs - 1000) * 1_000_000);
+    idle.computeIfAbsent(p.key, k -> new ArrayDeque<>()).addLast(p);
+    idleCount++;
+  }
+
+  /** Closes a connection whose exchange failed or was aborted. */
+  void discard(Pooled p) {
+    p.conn.close();
+  }
+
+  /** The idle connections now (tests and metrics). */
+  int idle() {
+    return idleCount;
+  }
+
+  /** Closes idle connections that are closed already or past their keep-alive time. */
+  void sweep() {
+    long now = System.nanoTime();
+    for (Iterator<ArrayDeque<Pooled>> it = idle.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<Pooled> q = it.next();
+      for (Iterator<Pooled> pi = q.iterator(); pi.hasNext(); ) {
+        Pooled p = pi.next();
+        if (p.closed || now - p.idleSince >= p.keepAliveNanos) {
+          pi.remove();
+          idleCount--;
+          p.conn.close();
+        }
+      }
+      if (q.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** Closes every idle connection and keeps none from now on (the fetcher is stopping). */
+  void closeAll() {
+    closing = true;
+    idle.values().forEach(q -> q.forEach(p -> p.conn.close()));
+    idle.clear();
+    idleCount = 0;
+  }
+}

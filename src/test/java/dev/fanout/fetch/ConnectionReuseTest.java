@@ -1,0 +1,115 @@
+package dev.fanout.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.bus.FetchResult;
+import dev.fanout.testing.Fetchers;
+import dev.fanout.testing.TargetServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The fetcher's own keep-alive pool ({@link Connections}): reuse, and when not to. */
+@ExtendWith(VertxExtension.class)
+class ConnectionReuseTest {
+
+  /** Fetches {@code url} {@code n} times, one after another. */
+  private static Future<List<FetchResult>> oneByOne(Vertx vertx, String url, int n) {
+    List<FetchResult> out = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < n; i++) {
+      chain = chain.compose(v -> Fetchers.get(vertx, url).map(r -> {
+        out.add(r);
+        return null;
+      }));
+    }
+    return chain.map(v -> out);
+  }
+
+  @Test
+  void fetches_of_one_host_one_after_another_share_one_connection(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch())
+            .compose(id -> oneByOne(vertx, t.url("/ok"), 5))
+            .map(rs -> {
+              ctx.verify(() -> {
+                assertThat(rs).hasSize(5).allMatch(FetchResult::ok);
+                assertThat(t.connections()).isEqualTo(1);
+              });
+              return rs;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_connection_the_server_closes_is_not_reused(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
+            .compose(id -> oneByOne(vertx, t.url("/ok?close=1"), 3))
+            .map(rs -> {
+              ctx.verify(() -> {
+                assertThat(rs).hasSize(3).allMatch(FetchResult::ok); // none sent on a closing connection
+                assertThat(t.connections()).isEqualTo(3);
+              });
+              return rs;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_short_server_keep_alive_timeout_is_respected(Vertx vertx, VertxTestContext ctx) {
+    // Keep-Alive: timeout=1 means the server may close it within a second: not worth reusing
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
+            .compose(id -> oneByOne(vertx, t.url("/ok?keepalive=1"), 3))
+            .map(rs -> {
+              ctx.verify(() -> {
+                assertThat(rs).hasSize(3).allMatch(FetchResult::ok);
+                assertThat(t.connections()).isEqualTo(3);
+              });
+              return rs;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_longer_server_keep_alive_timeout_still_reuses(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
+            .compose(id -> oneByOne(vertx, t.url("/ok?keepalive=5"), 3))
+            .map(rs -> {
+              ctx.verify(() -> {
+                assertThat(rs).hasSize(3).allMatch(FetchResult::ok);
+                assertThat(t.connections()).isEqualTo(1);
+              });
+              return rs;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void an_aborted_response_closes_its_connection(Vertx vertx, VertxTestContext ctx) {
+    // the byte cap ends the first fetch mid-body; its connection must not carry the second
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "maxBytes", 100))
+            .compose(id -> Fetchers.get(vertx, t.url("/endless")))
+            .compose(first -> Fetchers.get(vertx, t.url("/ok")).map(second -> {
+              ctx.verify(() -> {
+                assertThat(first.ok()).isFalse();
+                assertThat(second.ok()).isTrue();
+                assertThat(t.connections()).isEqualTo(2);
+              });
+              return second;
+            })))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void keep_alive_header_timeouts_parse() {
+    assertThat(Exchange.keepAliveMs("timeout=5, max=100")).isEqualTo(5000);
+    assertThat(Exchange.keepAliveMs("max=100,Timeout=2")).isEqualTo(2000);
+    assertThat(Exchange.keepAliveMs("max=100")).isEqualTo(-1);
+    assertThat(Exchange.keepAliveMs("timeout=soon")).isEqualTo(-1);
+    assertThat(Exchange.keepAliveMs(null)).isEqualTo(-1);
+  }
+}
