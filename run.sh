@@ -8,6 +8,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JAR="$ROOT/target/fanout.jar"
+CDS="$ROOT/target/fanout.jsa"
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "run.sh: $1 is required ($2)" >&2; exit 1; }
@@ -31,6 +32,15 @@ build() {
   rm -f "$log"
 }
 
+# A class-data archive (AppCDS) of the classes start-up loads halves the JVM's start-up (about
+# 1.4 s to 0.7 s here). It is made after each build by one run that starts Vert.x and the
+# fetchers and fetches nothing; when it cannot be made, fanout starts without it.
+archive() {
+  rm -f "$CDS"
+  java -XX:ArchiveClassesAtExit="$CDS" -Xlog:disable -XX:+UseSerialGC -jar "$JAR" fetch - \
+    < /dev/null > /dev/null 2>&1 || rm -f "$CDS"
+}
+
 if [ "${1:-}" = "test" ]; then
   shift
   need mvn "install Apache Maven 3.8+"
@@ -41,6 +51,14 @@ fi
 need java "install a JDK 17 or newer"
 if stale; then
   build
+fi
+if [ ! -f "$CDS" ] || [ "$JAR" -nt "$CDS" ]; then
+  archive
+fi
+CDS_OPTS=()
+if [ -f "$CDS" ]; then
+  # JVM warnings (such as an archive that no longer matches) go to stderr, never into stdout's NDJSON
+  CDS_OPTS=(-XX:SharedArchiveFile="$CDS" -Xlog:disable -Xlog:all=warning:stderr)
 fi
 
 export FANOUT_CONF="${FANOUT_CONF:-$ROOT/conf/config.json}"
@@ -54,4 +72,4 @@ case "${1:-}" in
   fetch|enqueue) case "${FANOUT_JAVA_OPTS:-}" in *Use*GC*) ;; *) GC="-XX:+UseSerialGC" ;; esac ;;
 esac
 # shellcheck disable=SC2086
-exec java $GC ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"
+exec java $GC ${CDS_OPTS[@]+"${CDS_OPTS[@]}"} ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -83,11 +83,12 @@ urls() { # N PATH -> file
   echo "$file"
 }
 
-# with the JVM options ./run.sh gives the fetch command (the serial collector)
+# through ./run.sh, so with the JVM options it gives the fetch command (the serial collector and
+# the class-data archive)
 run_fanout() { # N C PATH HEAP -> "overall steady cpu rss"
   local n=$1 c=$2 path=$3 heap=$4 file; file=$(urls "$n" "$path")
-  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
-    java -XX:+UseSerialGC -Xmx"$heap" -Dfanout.cli.progressIntervalMs=1000 -jar "$ROOT/target/fanout.jar" fetch "$file" \
+  FANOUT_JAVA_OPTS="-Xmx$heap -Dfanout.cli.progressIntervalMs=1000" /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
+    "$ROOT/run.sh" fetch "$file" \
       --concurrency "$c" --per-host "$c" --retries 0 --allow 127.0.0.1/32 > /dev/null 2> "$OUT/fanout.err"
   rates "$n"
 }
@@ -123,7 +124,7 @@ run_wrk() { # C PATH -> rate
 main() {
   install
   mkdir -p "$OUT"
-  [ -f "$ROOT/target/fanout.jar" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+  "$ROOT/run.sh" fetch --help > /dev/null   # builds the jar and the class-data archive when stale
   start_nginx
   if [ "$MILLION" = 1 ]; then
     local n=1000000

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The keep-alive connections of one fetcher, per host and checked address. The fetcher already
  * admits at most {@code fetch.perHost} requests per host, on its own event loop, so the pooling
- * Vert.x's client would add (an endpoint lookup, a lease and a recycle per request, behind locks)
- * is replaced by a deque per host: an exchange takes the most recently used idle connection, or
+ * Vert.x's client would add (an endpoint lookup, a lease and a recycle per request) is replaced
+ * by a deque per host: an exchange takes the most recently used idle connection, or
  * connects to exactly the address the egress policy checked, and gives the connection back when
  * its response ended cleanly on a connection the server keeps open. Idle connections are closed
  * after {@code fetch.keepAliveTimeoutMs} (or the server's shorter Keep-Alive timeout), and at most
@@ -108,11 +108,6 @@ final class Connections {
   /** Closes a connection whose exchange failed or was aborted. */
   void discard(Pooled p) {
     p.conn.close();
-  }
-
-  /** The idle connections now (tests and metrics). */
-  int idle() {
-    return idleCount;
   }
 
   /** Closes idle connections that are closed already or past their keep-alive time. */
