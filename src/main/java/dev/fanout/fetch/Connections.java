@@ -29,6 +29,9 @@ final class Connections {
     final Key key;
     final HttpClientConnection conn;
     boolean closed;
+    /** Lent out of the idle deque (it carried an earlier request), not freshly connected. */
+    boolean reused;
+    boolean idle;
     long idleSince;
     long keepAliveNanos;
 
@@ -54,8 +57,12 @@ final class Connections {
     this.maxIdle = maxIdle;
   }
 
-  /** An open connection to {@code address} for {@code target}: an idle one, else a new one. */
-  Future<Pooled> acquire(UrlTarget target, InetAddress address, long connectTimeoutMs) {
+  /**
+   * An open connection to {@code address} for {@code target}: an idle one, else a new one. The
+   * TCP connect is bounded by {@code fetch.connectTimeoutMs} and the TLS handshake by the same
+   * (both client options); the attempt limit bounds everything.
+   */
+  Future<Pooled> acquire(UrlTarget target, InetAddress address) {
     Key key = new Key(target.hostKey(), address, target.https());
     ArrayDeque<Pooled> q = idle.get(key);
     if (q != null) {
@@ -63,28 +70,50 @@ final class Connections {
       Pooled p;
       while ((p = q.pollLast()) != null) {
         idleCount--;
+        p.idle = false;
         if (!p.closed && now - p.idleSince < p.keepAliveNanos) {
           if (q.isEmpty()) {
             idle.remove(key);
           }
+          p.reused = true;
           return Future.succeededFuture(p);
         }
         p.conn.close();
       }
       idle.remove(key);
     }
+    return connect(target, address);
+  }
+
+  /** A new connection to {@code address} for {@code target}. */
+  Future<Pooled> connect(UrlTarget target, InetAddress address) {
+    Key key = new Key(target.hostKey(), address, target.https());
     HttpConnectOptions opts = new HttpConnectOptions()
         .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, target.port())))
         .setHost(target.host())
         .setPort(target.port())
-        .setSsl(target.https())
-        .setConnectTimeout(connectTimeoutMs);
+        .setSsl(target.https());
     return client.connect(opts).map(conn -> {
       Pooled p = new Pooled(key, conn);
-      conn.closeHandler(v -> p.closed = true);
+      conn.closeHandler(v -> closed(p));
       conn.exceptionHandler(e -> { }); // a failure on an idle connection just closes it; requests report their own
       return p;
     });
+  }
+
+  /** The connection closed: an idle one leaves its deque now, so it does not hold a place. */
+  private void closed(Pooled p) {
+    p.closed = true;
+    if (p.idle) {
+      ArrayDeque<Pooled> q = idle.get(p.key);
+      if (q != null && q.remove(p)) {
+        idleCount--;
+        if (q.isEmpty()) {
+          idle.remove(p.key);
+        }
+      }
+      p.idle = false;
+    }
   }
 
   /**
@@ -102,6 +131,7 @@ final class Connections {
     p.keepAliveNanos = serverKeepAliveMs < 0 ? keepAliveNanos
         : Math.min(keepAliveNanos, Math.max(0, serverKeepAliveMs - 1000) * 1_000_000);
     idle.computeIfAbsent(p.key, k -> new ArrayDeque<>()).addLast(p);
+    p.idle = true;
     idleCount++;
   }
 
@@ -119,6 +149,7 @@ final class Connections {
         Pooled p = pi.next();
         if (p.closed || now - p.idleSince >= p.keepAliveNanos) {
           pi.remove();
+          p.idle = false;
           idleCount--;
           p.conn.close();
         }
@@ -132,8 +163,13 @@ final class Connections {
   /** Closes every idle connection and keeps none from now on (the fetcher is stopping). */
   void closeAll() {
     closing = true;
-    idle.values().forEach(q -> q.forEach(p -> p.conn.close()));
+    java.util.List<Pooled> all = new java.util.ArrayList<>();
+    idle.values().forEach(all::addAll);
     idle.clear();
     idleCount = 0;
+    for (Pooled p : all) {
+      p.idle = false;
+      p.conn.close();
+    }
   }
 }

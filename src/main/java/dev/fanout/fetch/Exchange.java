@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.net.InetAddress;
 import java.security.MessageDigest;
@@ -45,6 +44,16 @@ final class Exchange {
   private Connections connections;
   private Connections.Pooled lease;
   private boolean closeAsked;
+  private int tries;
+  private UrlTarget target;
+  private InetAddress address;
+  private HttpMethod method;
+  private String body;
+  private long maxBytes;
+  private Capture capture;
+  private RequestOptions opts;
+  private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(
+      HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
   /** The outcome: the response, or a {@link FetchFailure}. */
   Future<Response> future() {
@@ -57,9 +66,15 @@ final class Exchange {
    */
   Exchange start(Connections connections, Timeouts timeouts, UrlTarget target, InetAddress address,
       HttpMethod method, Map<String, String> headers, String userAgent, String body, long idleTimeoutMs,
-      long connectTimeoutMs, long maxBytes, Capture capture) {
+      long maxBytes, Capture capture) {
     this.connections = connections;
-    RequestOptions opts = new RequestOptions()
+    this.target = target;
+    this.address = address;
+    this.method = method;
+    this.body = body;
+    this.maxBytes = maxBytes;
+    this.capture = capture;
+    opts = new RequestOptions()
         .setMethod(method)
         .setURI(target.pathAndQuery())
         .setFollowRedirects(false);
@@ -77,7 +92,14 @@ final class Exchange {
       this.idleMs = idleTimeoutMs;
       idleWatch = watch(idleTimeoutMs);
     }
-    connections.acquire(target, address, connectTimeoutMs)
+    send(connections.acquire(target, address));
+    return this;
+  }
+
+  /** Sends on the connection {@code connection} brings; callbacks of an earlier try are ignored. */
+  private void send(Future<Connections.Pooled> connection) {
+    int attempt = ++tries;
+    connection
         .compose(conn -> {
           if (abortedWith != null) {
             connections.release(conn, true, -1); // unused: as good as it came
@@ -87,18 +109,46 @@ final class Exchange {
           return conn.conn.request(opts);
         })
         .compose(req -> {
+          if (attempt != tries) {
+            req.reset(0);
+            return Future.failedFuture("superseded");
+          }
           request = req;
           activeNanos = System.nanoTime();
-          req.exceptionHandler(this::fail); // a reset of ours is reported here, not logged as unhandled
+          // a reset of ours is reported here, not logged as unhandled
+          req.exceptionHandler(e -> {
+            if (attempt == tries) {
+              fail(e);
+            }
+          });
           if (abortedWith != null) {
             req.reset(0, abortedWith);
             return Future.failedFuture(abortedWith);
           }
           return body == null ? req.send() : req.send(body);
         })
-        .onSuccess(resp -> read(resp, maxBytes, capture))
-        .onFailure(this::fail);
-    return this;
+        .onSuccess(resp -> {
+          if (attempt == tries) {
+            read(resp, maxBytes, capture);
+          }
+        })
+        .onFailure(e -> {
+          if (attempt == tries) {
+            fail(e);
+          }
+        });
+  }
+
+  /**
+   * Whether a failure should be tried again at once on a new connection: the connection was a
+   * kept-alive one that turned out closed (the server closed it while it was idle, or is closing
+   * it after a response, as HTTP/1.0 servers do), no response has arrived, and either nothing was
+   * sent or the method is idempotent. Browsers and HTTP libraries do the same; it costs no
+   * attempt, and happens once per exchange.
+   */
+  private boolean staleConnection(FetchFailure f) {
+    return lease != null && lease.reused && tries == 1 && response == null && abortedWith == null
+        && f.kind() == ErrorKind.RESET && (request == null || IDEMPOTENT.contains(method));
   }
 
   /** Gives the connection back: to the pool when the response ended cleanly, else closed. */
@@ -112,10 +162,16 @@ final class Exchange {
       connections.discard(conn);
       return;
     }
-    // the rules Vert.x's connection follows to close after this response (RFC 7230, 6.3)
+    // Either side asked to close (RFC 9112, 9.6), or the body ran until the server closed (9.3 and
+    // 6.3: no Content-Length, not chunked, a status that has a body). An HTTP/1.0 server that
+    // closes after a response with Content-Length is caught by the stale-connection retry instead:
+    // Vert.x does not tell the response's version.
     String connection = response.getHeader("connection");
-    boolean close = closeAsked || "close".equalsIgnoreCase(connection)
-        || response.version() == HttpVersion.HTTP_1_0 && !"keep-alive".equalsIgnoreCase(connection);
+    int status = response.statusCode();
+    boolean bodyless = status < 200 || status == 204 || status == 304 || method == HttpMethod.HEAD;
+    boolean closeDelimited = !bodyless && response.getHeader("content-length") == null
+        && !"chunked".equalsIgnoreCase(response.getHeader("transfer-encoding"));
+    boolean close = closeAsked || closeDelimited || "close".equalsIgnoreCase(connection);
     connections.release(conn, !close, keepAliveMs(response.getHeader("keep-alive")));
   }
 
@@ -190,8 +246,14 @@ final class Exchange {
       f = new FetchFailure(f.kind(), f.getMessage(), partial());
     }
     if (request == null && f.kind() == ErrorKind.TIMEOUT && abortedWith == null) {
-      // No request yet: the time ran out while connecting (or waiting for a pooled connection).
+      // No request yet: the time ran out while connecting.
       f = new FetchFailure(ErrorKind.TIMEOUT, "connect timed out");
+    }
+    if (staleConnection(f)) {
+      giveBack(false);
+      request = null;
+      send(connections.connect(target, address));
+      return;
     }
     stopWatching();
     giveBack(false);

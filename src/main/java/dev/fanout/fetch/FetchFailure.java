@@ -3,6 +3,7 @@ package dev.fanout.fetch;
 import dev.fanout.bus.ErrorKind;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
 import java.io.IOException;
@@ -65,6 +66,9 @@ final class FetchFailure extends Exception {
     }
     if (t instanceof UnknownHostException) {
       return new FetchFailure(ErrorKind.DNS, describe(t));
+    }
+    if (t instanceof SslHandshakeTimeoutException) {
+      return new FetchFailure(ErrorKind.TIMEOUT, "TLS handshake timed out");
     }
     if (t instanceof SSLException) {
       return new FetchFailure(ErrorKind.TLS, describe(t));

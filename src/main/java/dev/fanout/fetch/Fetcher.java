@@ -188,7 +188,7 @@ final class Fetcher {
     long idle = cfg.idleTimeoutMs() < limit ? cfg.idleTimeoutMs() : 0; // else the limit comes first
     Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
         connections, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
-        idle, Math.min(cfg.connectTimeoutMs(), limit), task.maxBytes, task.capture));
+        idle, task.maxBytes, task.capture));
     task.attempt = attempt;
     Runnable expire = () -> {
       task.limit = null;

@@ -97,6 +97,8 @@ public final class FetcherVerticle extends VerticleBase {
   static HttpClientOptions clientOptions(FetchConfig cfg) {
     return new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, cfg.connectTimeoutMs()))
+        .setSslHandshakeTimeout(cfg.connectTimeoutMs())
+        .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
         .setKeepAlive(true)
         .setKeepAliveTimeout((int) Math.max(1, cfg.keepAliveTimeoutMs() / 1000))
         .setMaxHeaderSize(cfg.maxResponseHeaderBytes())

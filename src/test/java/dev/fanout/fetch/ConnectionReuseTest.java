@@ -7,10 +7,14 @@ import dev.fanout.testing.Fetchers;
 import dev.fanout.testing.TargetServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -102,6 +106,64 @@ class ConnectionReuseTest {
               return second;
             })))
         .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A raw server that answers every request with {@code response} and then closes. */
+  private static Future<NetServer> closingServer(Vertx vertx, String response, AtomicInteger connections) {
+    return vertx.createNetServer().connectHandler(socket -> {
+      connections.incrementAndGet();
+      StringBuilder head = new StringBuilder();
+      socket.handler(data -> {
+        head.append(data.toString());
+        if (head.indexOf("\r\n\r\n") >= 0) {
+          socket.end(Buffer.buffer(response));
+        }
+      });
+    }).listen(0, "127.0.0.1");
+  }
+
+  private static List<JsonObject> specs(String url, int n) {
+    List<JsonObject> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new JsonObject().put("url", url));
+    }
+    return out;
+  }
+
+  @Test
+  void an_http_1_0_server_that_closes_after_each_response_costs_no_attempt(Vertx vertx, VertxTestContext ctx) {
+    // One fetch at a time per host, so each next fetch starts the moment the last one ends, while
+    // its connection is closing: it must not fail on it.
+    AtomicInteger connections = new AtomicInteger();
+    closingServer(vertx, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", connections)
+        .compose(server -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 1))
+            .compose(id -> Fetchers.all(vertx, specs("http://127.0.0.1:" + server.actualPort() + "/", 4))))
+        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
+          assertThat(rs).hasSize(4).allSatisfy(r -> {
+            assertThat(r.ok()).as("%s", r.error()).isTrue();
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.bytes()).isEqualTo(2);
+          });
+          assertThat(connections.get()).isBetween(4, 8);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void a_body_that_ends_with_the_connection_is_not_kept_alive(Vertx vertx, VertxTestContext ctx) {
+    AtomicInteger connections = new AtomicInteger();
+    closingServer(vertx, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello", connections)
+        .compose(server -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 1))
+            .compose(id -> Fetchers.all(vertx, specs("http://127.0.0.1:" + server.actualPort() + "/", 3))))
+        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
+          assertThat(rs).hasSize(3).allSatisfy(r -> {
+            assertThat(r.ok()).as("%s", r.error()).isTrue();
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.bytes()).isEqualTo(5);
+          });
+          assertThat(connections.get()).isEqualTo(3);
+          ctx.completeNow();
+        })));
   }
 
   @Test
