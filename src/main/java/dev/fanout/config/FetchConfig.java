@@ -11,7 +11,7 @@ import java.util.Set;
  * @param perHost the cap of fetches in flight per host (host and port)
  * @param perHostRate requests per second per host (token bucket); 0 means unlimited
  * @param maxQueued fetches waiting for a permit in this process; past it, {@code overloaded}
- * @param connectTimeoutMs TCP (and TLS) connect limit
+ * @param connectTimeoutMs limit of the TCP connect, and of the TLS handshake after it
  * @param idleTimeoutMs the longest wait for a byte once connected
  * @param timeoutMs default limit of one attempt
  * @param deadlineMs default limit of a whole fetch
