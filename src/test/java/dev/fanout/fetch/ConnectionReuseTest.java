@@ -15,6 +15,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,14 +36,18 @@ class ConnectionReuseTest {
     return chain.map(v -> out);
   }
 
-  @Test
-  void fetches_of_one_host_one_after_another_share_one_connection(Vertx vertx, VertxTestContext ctx) {
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch())
-            .compose(id -> oneByOne(vertx, t.url("/ok"), 5))
+  /**
+   * Fetches {@code pathAndQuery} {@code n} times one after another (no retries, so a request sent
+   * on a closing connection would show as a failure) and checks every fetch succeeded over
+   * exactly {@code connections} connections.
+   */
+  private static void fetchInTurn(Vertx vertx, VertxTestContext ctx, String pathAndQuery, int n, int connections) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
+            .compose(id -> oneByOne(vertx, t.url(pathAndQuery), n))
             .map(rs -> {
               ctx.verify(() -> {
-                assertThat(rs).hasSize(5).allMatch(FetchResult::ok);
-                assertThat(t.connections()).isEqualTo(1);
+                assertThat(rs).hasSize(n).allMatch(FetchResult::ok);
+                assertThat(t.connections()).isEqualTo(connections);
               });
               return rs;
             }))
@@ -50,46 +55,24 @@ class ConnectionReuseTest {
   }
 
   @Test
+  void fetches_of_one_host_one_after_another_share_one_connection(Vertx vertx, VertxTestContext ctx) {
+    fetchInTurn(vertx, ctx, "/ok", 5, 1);
+  }
+
+  @Test
   void a_connection_the_server_closes_is_not_reused(Vertx vertx, VertxTestContext ctx) {
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
-            .compose(id -> oneByOne(vertx, t.url("/ok?close=1"), 3))
-            .map(rs -> {
-              ctx.verify(() -> {
-                assertThat(rs).hasSize(3).allMatch(FetchResult::ok); // none sent on a closing connection
-                assertThat(t.connections()).isEqualTo(3);
-              });
-              return rs;
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    fetchInTurn(vertx, ctx, "/ok?close=1", 3, 3);
   }
 
   @Test
   void a_short_server_keep_alive_timeout_is_respected(Vertx vertx, VertxTestContext ctx) {
     // Keep-Alive: timeout=1 means the server may close it within a second: not worth reusing
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
-            .compose(id -> oneByOne(vertx, t.url("/ok?keepalive=1"), 3))
-            .map(rs -> {
-              ctx.verify(() -> {
-                assertThat(rs).hasSize(3).allMatch(FetchResult::ok);
-                assertThat(t.connections()).isEqualTo(3);
-              });
-              return rs;
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    fetchInTurn(vertx, ctx, "/ok?keepalive=1", 3, 3);
   }
 
   @Test
   void a_longer_server_keep_alive_timeout_still_reuses(Vertx vertx, VertxTestContext ctx) {
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0))
-            .compose(id -> oneByOne(vertx, t.url("/ok?keepalive=5"), 3))
-            .map(rs -> {
-              ctx.verify(() -> {
-                assertThat(rs).hasSize(3).allMatch(FetchResult::ok);
-                assertThat(t.connections()).isEqualTo(1);
-              });
-              return rs;
-            }))
-        .onComplete(ctx.succeedingThenComplete());
+    fetchInTurn(vertx, ctx, "/ok?keepalive=5", 3, 1);
   }
 
   @Test
@@ -130,40 +113,39 @@ class ConnectionReuseTest {
     return out;
   }
 
-  @Test
-  void an_http_1_0_server_that_closes_after_each_response_costs_no_attempt(Vertx vertx, VertxTestContext ctx) {
-    // One fetch at a time per host, so each next fetch starts the moment the last one ends, while
-    // its connection is closing: it must not fail on it.
+  /**
+   * Fetches a {@link #closingServer} that sends {@code response} {@code n} times, one at a time
+   * for the host, so each next fetch starts the moment the last one ends, while its connection is
+   * closing. Every fetch must succeed in one attempt (no retries are allowed) with
+   * {@code bodyBytes} bytes; {@code connectionsCheck} gets the number of connections.
+   */
+  private static void fetchFromClosingServer(Vertx vertx, VertxTestContext ctx, String response, int n,
+      long bodyBytes, Consumer<Integer> connectionsCheck) {
     AtomicInteger connections = new AtomicInteger();
-    closingServer(vertx, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", connections)
+    closingServer(vertx, response, connections)
         .compose(server -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 1))
-            .compose(id -> Fetchers.all(vertx, specs("http://127.0.0.1:" + server.actualPort() + "/", 4))))
+            .compose(id -> Fetchers.all(vertx, specs("http://127.0.0.1:" + server.actualPort() + "/", n))))
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
-          assertThat(rs).hasSize(4).allSatisfy(r -> {
+          assertThat(rs).hasSize(n).allSatisfy(r -> {
             assertThat(r.ok()).as("%s", r.error()).isTrue();
             assertThat(r.attempts()).isEqualTo(1);
-            assertThat(r.bytes()).isEqualTo(2);
+            assertThat(r.bytes()).isEqualTo(bodyBytes);
           });
-          assertThat(connections.get()).isBetween(4, 8);
+          connectionsCheck.accept(connections.get());
           ctx.completeNow();
         })));
   }
 
   @Test
+  void an_http_1_0_server_that_closes_after_each_response_costs_no_attempt(Vertx vertx, VertxTestContext ctx) {
+    fetchFromClosingServer(vertx, ctx, "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", 4, 2,
+        connections -> assertThat(connections).isBetween(4, 8));
+  }
+
+  @Test
   void a_body_that_ends_with_the_connection_is_not_kept_alive(Vertx vertx, VertxTestContext ctx) {
-    AtomicInteger connections = new AtomicInteger();
-    closingServer(vertx, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello", connections)
-        .compose(server -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 1))
-            .compose(id -> Fetchers.all(vertx, specs("http://127.0.0.1:" + server.actualPort() + "/", 3))))
-        .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
-          assertThat(rs).hasSize(3).allSatisfy(r -> {
-            assertThat(r.ok()).as("%s", r.error()).isTrue();
-            assertThat(r.attempts()).isEqualTo(1);
-            assertThat(r.bytes()).isEqualTo(5);
-          });
-          assertThat(connections.get()).isEqualTo(3);
-          ctx.completeNow();
-        })));
+    fetchFromClosingServer(vertx, ctx, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello", 3, 5,
+        connections -> assertThat(connections).isEqualTo(3));
   }
 
   @Test
