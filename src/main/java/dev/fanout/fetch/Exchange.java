@@ -31,6 +31,7 @@ final class Exchange {
   record Response(int status, MultiMap headers, long bytes, String sha256, Buffer body) {}
 
   private static final CharSequence USER_AGENT = io.vertx.core.http.HttpHeaders.createOptimized("User-Agent");
+  private static final CharSequence HOST = io.vertx.core.http.HttpHeaders.createOptimized("Host");
   private static final MessageDigest SHA256 = sha256();
   private final Promise<Response> promise = Promise.promise();
   private HttpClientRequest request;
@@ -43,7 +44,6 @@ final class Exchange {
   private long activeNanos;
   private Connections connections;
   private Connections.Pooled lease;
-  private boolean closeAsked;
   private int tries;
   private UrlTarget target;
   private InetAddress address;
@@ -79,13 +79,16 @@ final class Exchange {
         .setURI(target.pathAndQuery())
         .setFollowRedirects(false);
     boolean agent = false;
-    for (Map.Entry<String, String> h : headers.entrySet()) {
+    for (Map.Entry<String, String> h : headers.entrySet()) { // Host and Connection are not allowed in a spec
       opts.putHeader(h.getKey(), h.getValue());
       agent |= h.getKey().equalsIgnoreCase("user-agent");
-      closeAsked |= h.getKey().equalsIgnoreCase("connection") && h.getValue().trim().equalsIgnoreCase("close");
     }
     if (!agent) {
       opts.putHeader(USER_AGENT, userAgent);
+    }
+    if (target.host().indexOf(':') >= 0) {
+      // Vert.x writes the connection's authority without brackets; an IPv6 literal needs them
+      opts.putHeader(HOST, target.hostHeader());
     }
     if (idleTimeoutMs > 0) {
       this.timeouts = timeouts;
@@ -162,7 +165,7 @@ final class Exchange {
       connections.discard(conn);
       return;
     }
-    // Either side asked to close (RFC 9112, 9.6), or the body ran until the server closed (9.3 and
+    // The server asked to close (RFC 9112, 9.6), or the body ran until the server closed (9.3 and
     // 6.3: no Content-Length, not chunked, a status that has a body). An HTTP/1.0 server that
     // closes after a response with Content-Length is caught by the stale-connection retry instead:
     // Vert.x does not tell the response's version.
@@ -171,7 +174,7 @@ final class Exchange {
     boolean bodyless = status < 200 || status == 204 || status == 304 || method == HttpMethod.HEAD;
     boolean closeDelimited = !bodyless && response.getHeader("content-length") == null
         && !"chunked".equalsIgnoreCase(response.getHeader("transfer-encoding"));
-    boolean close = closeAsked || closeDelimited || "close".equalsIgnoreCase(connection);
+    boolean close = closeDelimited || "close".equalsIgnoreCase(connection);
     connections.release(conn, !close, keepAliveMs(response.getHeader("keep-alive")));
   }
 

@@ -42,6 +42,26 @@ class FetchBasicsTest {
   }
 
   @Test
+  void an_ipv6_literal_is_sent_a_bracketed_host_header(Vertx vertx, VertxTestContext ctx) {
+    JsonObject allowV6 = new JsonObject().put("egress", new JsonObject().put("allow",
+        new io.vertx.core.json.JsonArray().add("::1/128")));
+    vertx.createHttpServer()
+        .requestHandler(req -> req.response().end(String.valueOf(req.headers().get("host"))))
+        .listen(0, "::1")
+        .compose(server -> Fetchers.deploy(vertx, allowV6)
+            .compose(id -> Fetchers.fetch(vertx, new JsonObject()
+                .put("url", "http://[::1]:" + server.actualPort() + "/").put("capture", "text")))
+            .map(r -> {
+              ctx.verify(() -> {
+                assertThat(r.ok()).as("%s", r.error()).isTrue();
+                assertThat(r.body()).isEqualTo("[::1]:" + server.actualPort());
+              });
+              return r;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void captures_text_and_base64(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, new JsonObject())
             .compose(id -> fetch(vertx, new JsonObject().put("url", t.url("/ok?size=5")).put("capture", "text")))
