@@ -95,12 +95,9 @@ public record UrlTarget(String url, boolean https, String host, int port, String
    * anything unusual goes through java.net.URI after browser-style escaping.
    */
   private static String[] split(String s) throws Invalid {
-    int start = s.startsWith("http://") ? 7 : s.startsWith("https://") ? 8 : -1;
+    int start = schemeEnd(s);
     if (start > 0 && plain(s, start)) {
-      int end = start;
-      while (end < s.length() && "/?#".indexOf(s.charAt(end)) < 0) {
-        end++;
-      }
+      int end = authorityEnd(s, start);
       int hash = s.indexOf('#', end);
       String target = s.substring(end, hash < 0 ? s.length() : hash);
       if (target.isEmpty() || target.charAt(0) == '?') {
@@ -118,6 +115,30 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
     return new String[] {scheme, uri.getRawAuthority(), target};
+  }
+
+  /**
+   * The scheme and authority of a URL that starts with {@code http://} or {@code https://}
+   * ({@code http://example.com:8080}), as written, else null. Everything a {@link #hostKey()}
+   * depends on is in it, so callers can remember per-origin facts without parsing each URL.
+   */
+  public static String origin(String url) {
+    int start = schemeEnd(url);
+    return start < 0 ? null : url.substring(0, authorityEnd(url, start));
+  }
+
+  /** The index after {@code http://} or {@code https://}, else -1. */
+  private static int schemeEnd(String s) {
+    return s.startsWith("http://") ? 7 : s.startsWith("https://") ? 8 : -1;
+  }
+
+  /** The index where the authority that starts at {@code start} ends. */
+  private static int authorityEnd(String s, int start) {
+    int end = start;
+    while (end < s.length() && "/?#".indexOf(s.charAt(end)) < 0) {
+      end++;
+    }
+    return end;
   }
 
   /** Whether every character after the scheme is one RFC 3986 allows as is (escapes well formed). */

@@ -9,8 +9,10 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -163,7 +165,7 @@ final class Connections {
   /** Closes every idle connection and keeps none from now on (the fetcher is stopping). */
   void closeAll() {
     closing = true;
-    java.util.List<Pooled> all = new java.util.ArrayList<>();
+    List<Pooled> all = new ArrayList<>();
     idle.values().forEach(all::addAll);
     idle.clear();
     idleCount = 0;

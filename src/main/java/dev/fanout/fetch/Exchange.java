@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One HTTP request and its streamed response: connects to exactly the address the egress policy
@@ -52,7 +53,7 @@ final class Exchange {
   private long maxBytes;
   private Capture capture;
   private RequestOptions opts;
-  private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(
       HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
   /** The outcome: the response, or a {@link FetchFailure}. */
@@ -93,7 +94,7 @@ final class Exchange {
     if (idleTimeoutMs > 0) {
       this.timeouts = timeouts;
       this.idleMs = idleTimeoutMs;
-      idleWatch = watch(idleTimeoutMs);
+      idleWatch = timeouts.schedule(idleTimeoutMs, this::checkIdle);
     }
     send(connections.acquire(target, address));
     return this;
@@ -200,8 +201,8 @@ final class Exchange {
       return;
     }
     if (request == null) {
-      // still connecting (or waiting for a pooled connection): the connect timeout governs that
-      idleWatch = watch(idleMs);
+      // still connecting: the connect timeout governs that
+      idleWatch = timeouts.schedule(idleMs, this::checkIdle);
       return;
     }
     long quietMs = (System.nanoTime() - activeNanos) / 1_000_000;
@@ -211,11 +212,6 @@ final class Exchange {
     } else {
       idleWatch = timeouts.scheduleExact(idleMs - quietMs, this::checkIdle);
     }
-  }
-
-  /** Short limits get an exact timer; the tick could be a tenth late. */
-  private Timeouts.Entry watch(long ms) {
-    return ms >= Timeouts.TICK_MS * 10 ? timeouts.schedule(ms, this::checkIdle) : timeouts.scheduleExact(ms, this::checkIdle);
   }
 
   private void stopWatching() {

@@ -198,14 +198,7 @@ final class Fetcher {
         attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
       }
     };
-    if (limit >= Timeouts.TICK_MS * 10) {
-      task.limit = timeouts.schedule(limit, expire);
-    } else {
-      task.timer = vertx.setTimer(limit, id -> {
-        task.timer = -1;
-        expire.run();
-      });
-    }
+    task.limit = timeouts.schedule(limit, expire);
     attempt.future().onComplete(ar -> {
       task.attempt = null;
       cancelTimer(task);

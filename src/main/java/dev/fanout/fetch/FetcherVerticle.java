@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One fetcher of the pool. Instance {@code index} of {@code count} owns the shards {@code k} with
@@ -98,7 +99,7 @@ public final class FetcherVerticle extends VerticleBase {
     return new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, cfg.connectTimeoutMs()))
         .setSslHandshakeTimeout(cfg.connectTimeoutMs())
-        .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
         .setKeepAlive(true)
         .setKeepAliveTimeout((int) Math.max(1, cfg.keepAliveTimeoutMs() / 1000))
         .setMaxHeaderSize(cfg.maxResponseHeaderBytes())

@@ -46,8 +46,15 @@ final class Timeouts {
     this.vertx = vertx;
   }
 
-  /** Runs {@code action} on this event loop about {@code ms} milliseconds from now, unless cancelled. */
+  /**
+   * Runs {@code action} on this event loop about {@code ms} milliseconds from now, unless
+   * cancelled: at most one tick late, except that limits under ten ticks, where a tick would be a
+   * tenth or more, get an exact timer.
+   */
   Entry schedule(long ms, Runnable action) {
+    if (ms < TICK_MS * 10) {
+      return scheduleExact(ms, action);
+    }
     Entry e = new Entry(System.nanoTime() + ms * 1_000_000, action);
     byDuration.computeIfAbsent(ms, k -> new ArrayDeque<>()).add(e);
     size++;

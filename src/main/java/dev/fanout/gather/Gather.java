@@ -215,15 +215,10 @@ public final class Gather {
    * origin (a bounded map): most runs fetch many URLs of few hosts.
    */
   private String address(String url) {
-    int start = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
-    if (start < 0) {
+    String origin = UrlTarget.origin(url);
+    if (origin == null) {
       return parsedAddress(url);
     }
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-      end++;
-    }
-    String origin = url.substring(0, end);
     String address = byOrigin.get(origin);
     if (address == null) {
       address = parsedAddress(url);

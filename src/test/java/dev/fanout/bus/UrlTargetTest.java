@@ -52,6 +52,15 @@ class UrlTargetTest {
   }
 
   @Test
+  void origin_is_scheme_and_authority_as_written() {
+    assertThat(UrlTarget.origin("http://Example.com:8080/a?b#c")).isEqualTo("http://Example.com:8080");
+    assertThat(UrlTarget.origin("https://x?q")).isEqualTo("https://x");
+    assertThat(UrlTarget.origin("https://x")).isEqualTo("https://x");
+    assertThat(UrlTarget.origin("ftp://x/")).isNull();
+    assertThat(UrlTarget.origin("HTTP://x/")).isNull(); // left to the full parse
+  }
+
+  @Test
   void resolves_relative_redirects() throws Exception {
     UrlTarget t = UrlTarget.parse("http://a.example/x/y?q=1");
     assertThat(t.resolve("/z").normalised()).isEqualTo("http://a.example/z");
