@@ -18,7 +18,8 @@ final class JobSql {
   /**
    * The whole enqueue in one statement (one round trip, one commit): ids are allocated per input
    * row, inputs whose idempotency key exists (or repeats an earlier input's) take that job's id,
-   * the rest are inserted, and each kind is notified (delivered at commit). One row per input, in
+   * the rest are inserted, the batch's range of ids is recorded ({@code fanout_batch}: a batch's
+   * jobs are read by walking it), and each kind is notified (delivered at commit). One row per input, in
    * input order: its id, and whether a row with a key lost a race to a concurrent enqueue.
    */
   static final String ENQUEUE = """
@@ -42,6 +43,9 @@ final class JobSql {
         FROM fresh ORDER BY idempotency_key, ord  -- keys in one order: concurrent enqueues cannot deadlock on them
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING id
+      ), batch AS (
+        -- the range of ids inserted, by which the batch's jobs are read (none when nothing was inserted)
+        INSERT INTO fanout_batch (id, first_id, last_id) SELECT $8, min(id), max(id) FROM ins HAVING count(*) > 0
       ), notified AS (
         SELECT count(pg_notify('fanout_jobs', kind)) AS n FROM (SELECT DISTINCT kind FROM input) k
       )
@@ -70,6 +74,8 @@ final class JobSql {
         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[])
           AS u(kind, queue, payload, priority, run_at, max_attempts)
         RETURNING id
+      ), batch AS (
+        INSERT INTO fanout_batch (id, first_id, last_id) SELECT $7, min(id), max(id) FROM ins HAVING count(*) > 0
       )
       SELECT id, (SELECT count(pg_notify('fanout_jobs', k)) FROM unnest($8::text[]) AS k) AS notified
       FROM ins ORDER BY id""";
@@ -176,9 +182,14 @@ final class JobSql {
 
   static final String LIST = "SELECT " + COLUMNS + """
        FROM fanout_job
-      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2) AND ($3::uuid IS NULL OR batch_id = $3)
-        AND id > $4
-      ORDER BY id LIMIT $5""";
+      WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR kind = $2) AND id > $3
+      ORDER BY id LIMIT $4""";
+
+  /** {@link #LIST} within one batch ($3): its range of ids, walked on the primary key. */
+  static final String LIST_BATCH = "SELECT " + COLUMNS.replaceAll("(\\w+)", "j.$1") + """
+       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
+      WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
+      ORDER BY j.id LIMIT $5""";
 
   static final String CANCEL = "UPDATE fanout_job SET state = 'cancelled', finalized_at = now(), lease_until = NULL "
       + "WHERE id = $1 AND state NOT IN ('completed', 'cancelled', 'discarded') RETURNING " + COLUMNS;
@@ -187,13 +198,29 @@ final class JobSql {
       + "max_attempts = greatest(max_attempts, attempt + 1) "
       + "WHERE id = $1 AND state IN ('scheduled', 'retryable', 'discarded', 'cancelled') RETURNING " + COLUMNS;
 
-  static final String BATCH = "SELECT state, count(*) FROM fanout_job WHERE batch_id = $1 GROUP BY state";
+  static final String BATCH = """
+      SELECT j.state, count(*)
+      FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id
+      WHERE b.id = $1 GROUP BY j.state""";
 
   static final String QUEUES = """
       SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at)) * 1000
       FROM fanout_job GROUP BY kind, state ORDER BY kind, state""";
 
+  /**
+   * Deletes up to $2 jobs finished more than $1 ms ago. Their index is a BRIN index, which only a
+   * bitmap scan reads: the caller turns bitmap scans on for this statement (the worker's pool has
+   * them off).
+   */
   static final String PRUNE = """
       DELETE FROM fanout_job WHERE id IN (
         SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)""";
+
+  /**
+   * Deletes the batches older than the retention ($1 ms) that have no job left; a batch with a
+   * job left (one that runs later or longer than the retention) stays until that job is pruned.
+   */
+  static final String PRUNE_BATCHES = """
+      DELETE FROM fanout_batch b WHERE b.created_at < now() - $1 * interval '1 millisecond'
+        AND NOT EXISTS (SELECT 1 FROM fanout_job j WHERE j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id)""";
 }

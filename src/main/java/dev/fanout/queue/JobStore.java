@@ -204,8 +204,10 @@ public final class JobStore {
 
   /** Jobs after {@code afterId}, filtered, oldest first (keyset pagination). */
   public Future<JsonArray> list(JobState state, String kind, UUID batch, long afterId, int limit) {
-    return pool.preparedQuery(JobSql.LIST)
-        .execute(Tuple.of(state == null ? null : state.wire(), kind, batch, afterId, limit))
+    String wire = state == null ? null : state.wire();
+    return (batch == null
+        ? pool.preparedQuery(JobSql.LIST).execute(Tuple.of(wire, kind, afterId, limit))
+        : pool.preparedQuery(JobSql.LIST_BATCH).execute(Tuple.of(wire, kind, batch, afterId, limit)))
         .map(rows -> {
           JsonArray out = new JsonArray();
           rows.forEach(r -> out.add(Jobs.toJson(r)));
@@ -257,8 +259,13 @@ public final class JobStore {
     });
   }
 
-  /** Deletes up to {@code limit} jobs finished more than {@code retentionMs} ago. */
+  /**
+   * Deletes up to {@code limit} jobs finished more than {@code retentionMs} ago, then the batches
+   * older than that with no job left. Completes with the jobs deleted.
+   */
   public Future<Integer> prune(long retentionMs, int limit) {
-    return pool.preparedQuery(JobSql.PRUNE).execute(Tuple.of(retentionMs, limit)).map(RowSet::rowCount);
+    return pool.withTransaction(conn -> conn.query("SET LOCAL enable_bitmapscan = on").execute()
+            .compose(v -> conn.preparedQuery(JobSql.PRUNE).execute(Tuple.of(retentionMs, limit))))
+        .compose(jobs -> pool.preparedQuery(JobSql.PRUNE_BATCHES).execute(Tuple.of(retentionMs)).map(jobs.rowCount()));
   }
 }

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class Migrations {
   /** Every migration, in order. A new one is a new file here and a new entry. */
   static final List<String> FILES = List.of("V001__jobs.sql", "V002__jobs_vacuum.sql", "V003__jobs_lean.sql",
-      "V004__jobs_hot_claim.sql", "V005__jobs_autovacuum.sql");
+      "V004__jobs_hot_claim.sql", "V005__jobs_autovacuum.sql", "V006__jobs_batch_ranges.sql");
   private static final long LOCK_KEY = 0x66616e6f7574L; // "fanout"
 
   private Migrations() {}
@@ -33,6 +33,11 @@ public final class Migrations {
 
   /** Applies what is missing; completes with how many were applied. */
   public static Future<Integer> apply(Pool pool) {
+    return apply(pool, FILES);
+  }
+
+  /** Applies what is missing of {@code files} (the first of {@link #FILES}: an older schema, for tests of an upgrade). */
+  static Future<Integer> apply(Pool pool, List<String> files) {
     return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
         // "already exists, skipping" notices are expected here; keep them out of the log
         .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())
@@ -45,7 +50,7 @@ public final class Migrations {
             done.add(r.getInteger(0));
           }
           Future<Integer> chain = Future.succeededFuture(0);
-          for (String file : FILES) {
+          for (String file : files) {
             if (!done.contains(version(file))) {
               chain = chain.compose(n -> run(conn, file).map(n + 1));
             }

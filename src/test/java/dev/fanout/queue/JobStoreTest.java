@@ -95,6 +95,77 @@ class JobStoreTest {
   }
 
   @Test
+  void a_batch_interleaved_with_concurrent_enqueues_counts_and_lists_only_its_own_jobs(VertxTestContext ctx) {
+    // the three enqueues take blocks of cached ids in turn, so each batch's range of ids holds
+    // the others' jobs too
+    List<Future<JobStore.Enqueued>> all = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      all.add(store.enqueue(jobs("mixed", 450)));
+    }
+    Future.all(all)
+        .compose(f -> {
+          JobStore.Enqueued middle = all.get(1).result();
+          return store.batch(middle.batch())
+              .compose(b -> store.list(null, null, middle.batch(), 0, 300)
+                  .compose(page1 -> store.list(null, "mixed", middle.batch(), page1.getJsonObject(299).getLong("id"), 300)
+                      .map(page2 -> new Object[] {middle, b, page1, page2})));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          JobStore.Enqueued middle = (JobStore.Enqueued) r[0];
+          JsonObject b = (JsonObject) r[1];
+          io.vertx.core.json.JsonArray page1 = (io.vertx.core.json.JsonArray) r[2];
+          io.vertx.core.json.JsonArray page2 = (io.vertx.core.json.JsonArray) r[3];
+          assertThat(b.getLong("total")).isEqualTo(450);
+          assertThat(b.getJsonObject("counts").getLong("available")).isEqualTo(450);
+          assertThat(page1.size()).isEqualTo(300);
+          assertThat(page2.size()).isEqualTo(150);
+          List<Long> listed = new ArrayList<>();
+          page1.forEach(j -> listed.add(((JsonObject) j).getLong("id")));
+          page2.forEach(j -> listed.add(((JsonObject) j).getLong("id")));
+          assertThat(listed).isEqualTo(middle.ids());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void pruning_deletes_finished_jobs_past_retention_and_then_their_batch(VertxTestContext ctx) {
+    // batch a: two jobs, one finished; batch b: one job, finished
+    store.enqueue(jobs("prune-a", 2))
+        .compose(a -> store.enqueue(jobs("prune-b", 1)).compose(b -> store.claim("prune-a", 2, 60_000)
+            .compose(ca -> store.claim("prune-b", 1, 60_000).compose(cb -> store.complete(List.of(
+                    new JobStore.Outcome(ca.get(0).id(), ca.get(0).attempt(), new JsonObject(), null, 0),
+                    new JobStore.Outcome(cb.get(0).id(), cb.get(0).attempt(), new JsonObject(), null, 0)))
+                .compose(n -> store.prune(0, 1000))
+                .compose(pruned -> store.batch(a.batch()).compose(ba -> store.batch(b.batch())
+                    .compose(bb -> batchRows()
+                        .compose(rows1 -> store.complete(List.of(
+                                new JobStore.Outcome(ca.get(1).id(), ca.get(1).attempt(), new JsonObject(), null, 0)))
+                            .compose(n -> store.prune(0, 1000))
+                            .compose(pruned2 -> batchRows().map(rows2 ->
+                                new Object[] {pruned, ba, bb, rows1, pruned2, rows2, a.batch(), b.batch()}))))))))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r[0]).isEqualTo(2);
+          JsonObject ba = (JsonObject) r[1];
+          assertThat(ba.getLong("total")).isEqualTo(1);
+          assertThat(ba.getJsonObject("counts").getLong("running")).isEqualTo(1);
+          assertThat(((JsonObject) r[2]).getLong("total")).isZero();
+          assertThat(r[3]).isEqualTo(List.of(r[6].toString()));
+          assertThat(r[4]).isEqualTo(1);
+          assertThat(r[5]).isEqualTo(List.of());
+          ctx.completeNow();
+        })));
+  }
+
+  /** The batch ids the batch table holds. */
+  private Future<List<String>> batchRows() {
+    return pool.query("SELECT id FROM fanout_batch ORDER BY id").execute().map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID(0).toString()));
+      return ids;
+    });
+  }
+
+  @Test
   void an_existing_idempotency_key_returns_the_existing_job(VertxTestContext ctx) {
     NewJob keyed = NewJob.fromJson(new JsonObject().put("kind", "echo").put("idempotencyKey", "k-1"));
     store.enqueue(List.of(keyed))
