@@ -162,6 +162,9 @@ public final class JobsVerticle extends VerticleBase {
     final Promise<JsonObject> reply;
     /** Jobs not final at the last count, less the outcomes reported since. */
     long unfinished;
+    /** A count is running; outcomes reported meanwhile are added up in {@link #reported}. */
+    boolean counting;
+    long reported;
     long timer = -1;
 
     Waiter(UUID id, long deadline, Promise<JsonObject> reply) {
@@ -173,24 +176,45 @@ public final class JobsVerticle extends VerticleBase {
 
   /** Long poll (queue.join): answers as soon as the batch is done, or at the deadline. */
   private void poll(UUID id, long deadline, Promise<JsonObject> p) {
-    store.batch(id).onComplete(ar -> {
+    Waiter w = new Waiter(id, deadline, p);
+    waiters.computeIfAbsent(id.toString(), k -> new ArrayList<>()).add(w);
+    count(w);
+  }
+
+  /**
+   * Counts a waiter's batch. It listens to the events from before the count starts: outcomes
+   * reported while the count runs are taken off what it finds unfinished, so no outcome falls
+   * between the count and the events (one the count saw already only brings the next count sooner).
+   */
+  private void count(Waiter w) {
+    w.counting = true;
+    w.reported = 0;
+    store.batch(w.id).onComplete(ar -> {
+      w.counting = false;
       if (ar.failed()) {
-        p.fail(ar.cause());
+        forget(w);
+        w.reply.fail(ar.cause());
       } else if (ar.result().getLong("total") == 0) {
-        p.fail(new Status(404, "no batch " + id));
-      } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= deadline) {
-        p.complete(ar.result());
+        forget(w);
+        w.reply.fail(new Status(404, "no batch " + w.id));
+      } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= w.deadline) {
+        forget(w);
+        w.reply.complete(ar.result());
       } else {
-        Waiter w = new Waiter(id, deadline, p);
-        ar.result().getJsonObject("counts").forEach(e -> {
+        long unfinished = 0;
+        for (var e : ar.result().getJsonObject("counts")) {
           if (!JobState.parse("state", e.getKey()).isFinal()) {
-            w.unfinished += ((Number) e.getValue()).longValue();
+            unfinished += ((Number) e.getValue()).longValue();
           }
-        });
-        waiters.computeIfAbsent(id.toString(), k -> new ArrayList<>()).add(w);
-        w.timer = vertx.setTimer(Math.max(1, Math.min(BATCH_POLL_MS, deadline - System.currentTimeMillis())), t -> {
+        }
+        w.unfinished = unfinished - w.reported;
+        if (w.unfinished <= 0) {
+          count(w);
+          return;
+        }
+        w.timer = vertx.setTimer(Math.max(1, Math.min(BATCH_POLL_MS, w.deadline - System.currentTimeMillis())), t -> {
           w.timer = -1;
-          recount(w);
+          count(w);
         });
       }
     });
@@ -206,27 +230,26 @@ public final class JobsVerticle extends VerticleBase {
       List<Waiter> ws = waiters.get(e.getKey());
       if (ws != null && e.getValue() instanceof Number n) {
         for (Waiter w : new ArrayList<>(ws)) {
-          w.unfinished -= n.longValue();
-          if (w.unfinished <= 0) {
-            recount(w);
+          if (w.counting) {
+            w.reported += n.longValue();
+          } else {
+            w.unfinished -= n.longValue();
+            if (w.unfinished <= 0) {
+              vertx.cancelTimer(w.timer);
+              w.timer = -1;
+              count(w);
+            }
           }
         }
       }
     });
   }
 
-  private void recount(Waiter w) {
+  private void forget(Waiter w) {
     List<Waiter> ws = waiters.get(w.id.toString());
-    if (ws == null || !ws.remove(w)) {
-      return; // counted already
-    }
-    if (ws.isEmpty()) {
+    if (ws != null && ws.remove(w) && ws.isEmpty()) {
       waiters.remove(w.id.toString());
     }
-    if (w.timer >= 0) {
-      vertx.cancelTimer(w.timer);
-    }
-    poll(w.id, w.deadline, w.reply);
   }
 
   private static long id(JsonObject body) {
