@@ -48,8 +48,7 @@ public final class Database {
       String where) {
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64).setName("fanout-pg"))
-        // one statement per connection at a time, so concurrent requests use several backends
-        .connectingTo(options.setPipeliningLimit(1))
+        .connectingTo(tuned(options))
         .using(vertx)
         .build();
     Database db = new Database(pool, options, embedded, where);
@@ -61,6 +60,16 @@ public final class Database {
         .recover(e -> pool.close().transform(ar -> Future.failedFuture(e)));
   }
 
+
+  /**
+   * fanout's settings for its connections, on {@code options}: one statement per connection at a
+   * time (concurrent requests then use several backends, instead of queueing on one), and each
+   * statement prepared once per connection and kept, so PostgreSQL parses and plans it once
+   * instead of on every execution (the queue's statements are up to a few KB long).
+   */
+  public static PgConnectOptions tuned(PgConnectOptions options) {
+    return options.setPipeliningLimit(1).setCachePreparedStatements(true).setPreparedStatementCacheSqlLimit(16_384);
+  }
 
   /** How to connect (for a dedicated connection, such as LISTEN). */
   public PgConnectOptions connectOptions() {

@@ -57,7 +57,7 @@ public final class TestDb {
 
   /** Options for connections that work in {@code schema}. */
   public static PgConnectOptions options(String schema) {
-    return PgConnectOptions.fromUri(url()).setProperties(Map.of("search_path", schema));
+    return dev.fanout.store.Database.tuned(PgConnectOptions.fromUri(url()).setProperties(Map.of("search_path", schema)));
   }
 
   /** A pool on a fresh, migrated schema (starting the tests' server on first use). */
