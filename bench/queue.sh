@@ -7,12 +7,12 @@
 # with the settings fanout's own connections use.
 #
 #   bench/queue.sh                 # N = 20000, after ten unmeasured warm-up rounds of N
+#   N=50000 BATCH=2000 LEAD=10 WARMUP=0 bench/queue.sh
 #
 # Every round, warm-up ones too, enqueues its jobs first and lets them run from their runAt on, so
 # the JIT has compiled the code paths the measured round takes (warm-up rounds that enqueued and
 # processed at once left the first round of the other shape about a quarter slower). fanout runs
-# through ./run.sh, with the options users get.
-#   N=50000 BATCH=2000 LEAD=10 WARMUP=0 bench/queue.sh
+# through ./run.sh, with the options users get (FANOUT_JAVA_OPTS adds to them).
 #
 # Uses fanout's embedded PostgreSQL in a fresh data directory; installs curl and pgbench
 # (postgresql-client) from Debian packages if missing. Sends traffic only to 127.0.0.1.
