@@ -155,22 +155,51 @@ public final class JobsVerticle extends VerticleBase {
     return p.future();
   }
 
-  /** A long poll of a batch: answered once none of its jobs is left unfinished, or at its deadline. */
-  private static final class Waiter {
+  /**
+   * A long poll of a batch: answered once none of its jobs is left unfinished, or at its deadline.
+   * It keeps the count of unfinished jobs between counts from the outcomes the events report, and
+   * listens from before its first count: outcomes reported while a count runs are taken off what
+   * that count finds, so none falls between a count and the events (one the count saw already
+   * only brings the next count sooner).
+   */
+  static final class Waiter {
     final UUID id;
     final long deadline;
     final Promise<JsonObject> reply;
     /** Jobs not final at the last count, less the outcomes reported since. */
-    long unfinished;
+    private long unfinished;
     /** A count is running; outcomes reported meanwhile are added up in {@link #reported}. */
-    boolean counting;
-    long reported;
+    private boolean counting;
+    private long reported;
     long timer = -1;
 
     Waiter(UUID id, long deadline, Promise<JsonObject> reply) {
       this.id = id;
       this.deadline = deadline;
       this.reply = reply;
+    }
+
+    /** A count starts. */
+    void countStarts() {
+      counting = true;
+      reported = 0;
+    }
+
+    /** The count found {@code notFinal} jobs; true when the outcomes reported meanwhile may have finished the batch (count again now). */
+    boolean countFound(long notFinal) {
+      counting = false;
+      unfinished = notFinal - reported;
+      return unfinished <= 0;
+    }
+
+    /** {@code n} outcomes of the batch were written; true when they may have finished it (count again now). */
+    boolean outcomes(long n) {
+      if (counting) {
+        reported += n;
+        return false;
+      }
+      unfinished -= n;
+      return unfinished <= 0;
     }
   }
 
@@ -181,16 +210,10 @@ public final class JobsVerticle extends VerticleBase {
     count(w);
   }
 
-  /**
-   * Counts a waiter's batch. It listens to the events from before the count starts: outcomes
-   * reported while the count runs are taken off what it finds unfinished, so no outcome falls
-   * between the count and the events (one the count saw already only brings the next count sooner).
-   */
+  /** Counts a waiter's batch, and answers it or waits for the next count. */
   private void count(Waiter w) {
-    w.counting = true;
-    w.reported = 0;
+    w.countStarts();
     store.batch(w.id).onComplete(ar -> {
-      w.counting = false;
       if (ar.failed()) {
         forget(w);
         w.reply.fail(ar.cause());
@@ -201,14 +224,13 @@ public final class JobsVerticle extends VerticleBase {
         forget(w);
         w.reply.complete(ar.result());
       } else {
-        long unfinished = 0;
+        long notFinal = 0;
         for (var e : ar.result().getJsonObject("counts")) {
           if (!JobState.parse("state", e.getKey()).isFinal()) {
-            unfinished += ((Number) e.getValue()).longValue();
+            notFinal += ((Number) e.getValue()).longValue();
           }
         }
-        w.unfinished = unfinished - w.reported;
-        if (w.unfinished <= 0) {
+        if (w.countFound(notFinal)) {
           count(w);
           return;
         }
@@ -230,15 +252,10 @@ public final class JobsVerticle extends VerticleBase {
       List<Waiter> ws = waiters.get(e.getKey());
       if (ws != null && e.getValue() instanceof Number n) {
         for (Waiter w : new ArrayList<>(ws)) {
-          if (w.counting) {
-            w.reported += n.longValue();
-          } else {
-            w.unfinished -= n.longValue();
-            if (w.unfinished <= 0) {
-              vertx.cancelTimer(w.timer);
-              w.timer = -1;
-              count(w);
-            }
+          if (w.outcomes(n.longValue())) {
+            vertx.cancelTimer(w.timer);
+            w.timer = -1;
+            count(w);
           }
         }
       }
