@@ -37,7 +37,7 @@ public final class Database {
       return connect(vertx, PgConnectOptions.fromUri(cfg.url()), cfg.poolSize(), null, redact(cfg.url()));
     }
     File dir = new File(cfg.dataDir(), "pg");
-    return EmbeddedDatabase.start(vertx, dir, Duration.ofMillis(cfg.startTimeoutMs()))
+    return EmbeddedDatabase.start(vertx, dir, Duration.ofMillis(cfg.startTimeoutMs()), cfg.embeddedSharedBuffersMb())
         .compose(pg -> connect(vertx, PgConnectOptions.fromUri(pg.url("postgres")), cfg.poolSize(), pg,
                 "embedded PostgreSQL in " + dir.getAbsolutePath() + " on 127.0.0.1:" + pg.port())
             .recover(e -> pg.stop(vertx).transform(ar -> Future.failedFuture(e))));

