@@ -85,9 +85,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
     props.put("enable_seqscan", "off");
     pool = io.vertx.pgclient.PgBuilder.pool()
         .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(poolSize).setName("fanout-worker"))
-        // one statement per connection at a time: pipelining queues statements onto one backend,
-        // so claims waited behind outcome writes; on separate connections PostgreSQL runs them in parallel
-        .connectingTo(new PgConnectOptions(options).setProperties(props).setPipeliningLimit(1))
+        // fanout's connection settings; one statement per connection matters most here: pipelining
+        // queued claims behind outcome writes on one backend, on separate ones they run in parallel
+        .connectingTo(dev.fanout.store.Database.tuned(new PgConnectOptions(options).setProperties(props)))
         .using(vertx)
         .build();
     store = new JobStore(pool);
