@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * fanout's PostgreSQL: the configured server ({@code pg.url}) or an embedded one, and a
- * connection pool. {@link #close(Vertx)} releases both. (The schema is the queue's business:
+ * fanout's PostgreSQL: the configured server ({@code pg.url}) or an embedded one, a connection
+ * pool, and a {@link DatabaseSupervisor} that reports the database's health and restarts a dead
+ * embedded server. {@link #close(Vertx)} releases all three. (The schema is the queue's business:
  * {@code queue.Migrations}.)
  */
 public final class Database {
@@ -23,6 +24,7 @@ public final class Database {
   private final PgConnectOptions options;
   private final EmbeddedDatabase embedded;
   private final String where;
+  private DatabaseSupervisor supervisor;
 
   private Database(Pool pool, PgConnectOptions options, EmbeddedDatabase embedded, String where) {
     this.pool = pool;
@@ -34,13 +36,21 @@ public final class Database {
   /** Starts the embedded server if needed and connects (checking with one query). */
   public static Future<Database> open(Vertx vertx, StoreConfig cfg) {
     if (!cfg.embedded()) {
-      return connect(vertx, PgConnectOptions.fromUri(cfg.url()), cfg.poolSize(), null, redact(cfg.url()));
+      return connect(vertx, PgConnectOptions.fromUri(cfg.url()), cfg.poolSize(), null, redact(cfg.url()))
+          .map(db -> db.supervise(vertx, cfg));
     }
     File dir = new File(cfg.dataDir(), "pg");
     return EmbeddedDatabase.start(vertx, dir, Duration.ofMillis(cfg.startTimeoutMs()), cfg.embeddedSharedBuffersMb())
         .compose(pg -> connect(vertx, PgConnectOptions.fromUri(pg.url("postgres")), cfg.poolSize(), pg,
                 "embedded PostgreSQL in " + dir.getAbsolutePath() + " on 127.0.0.1:" + pg.port())
-            .recover(e -> pg.stop(vertx).transform(ar -> Future.failedFuture(e))));
+            .recover(e -> pg.stop(vertx).transform(ar -> Future.failedFuture(e))))
+        .map(db -> db.supervise(vertx, cfg));
+  }
+
+  private Database supervise(Vertx vertx, StoreConfig cfg) {
+    supervisor = new DatabaseSupervisor(vertx, cfg, options, embedded);
+    supervisor.start();
+    return this;
   }
 
   /** Connects to {@code options} (a test can set a schema through {@code search_path}). */
@@ -81,9 +91,10 @@ public final class Database {
     return pool;
   }
 
-  /** Closes the pool, then stops the embedded server if there is one. */
+  /** Stops the supervisor, closes the pool, then stops the embedded server if there is one. */
   public Future<Void> close(Vertx vertx) {
-    return pool.close().eventually(() -> embedded == null ? Future.succeededFuture() : embedded.stop(vertx));
+    Future<Void> watching = supervisor == null ? Future.succeededFuture() : supervisor.stop();
+    return watching.eventually(pool::close).eventually(() -> embedded == null ? Future.succeededFuture() : embedded.stop(vertx));
   }
 
   private static String redact(String url) {

@@ -1,5 +1,6 @@
 package dev.fanout.web;
 
+import dev.fanout.bus.Health;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.HttpConfig;
 import io.vertx.core.Future;
@@ -7,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -33,8 +35,9 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
         HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
-        HealthChecks.create(vertx).register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
+        .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
+        .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
     router.route("/v1/*").handler(TimeoutHandler.create(cfg.requestTimeoutMs(), 503));
     router.post("/v1/fetch")
         .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
@@ -76,6 +79,15 @@ public final class WebVerticle extends VerticleBase {
   /** Marks the service ready (everything deployed) or not (stopping); read by /health/ready. */
   public static void ready(Vertx vertx, boolean ready) {
     vertx.sharedData().getLocalMap(STATE).put("ready", ready);
+  }
+
+  /** A reported check's status (up when nothing on this node reports it). */
+  private Status reported(String check) {
+    JsonObject state = Health.state(vertx, check);
+    if (state == null || state.getBoolean("up", false)) {
+      return Status.OK();
+    }
+    return Status.KO(new JsonObject().put("error", state.getString("error")));
   }
 
   private static boolean ready(Vertx vertx) {

@@ -31,7 +31,7 @@ public final class TestDb {
       } else {
         try {
           EmbeddedDatabase pg = EmbeddedDatabase.startBlocking(
-              Files.createTempDirectory("fanout-test-pg").toFile(), Duration.ofSeconds(60), false, 128);
+              Files.createTempDirectory("fanout-test").resolve("pg").toFile(), Duration.ofSeconds(60), false, 128);
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
               pg.stopBlocking();
