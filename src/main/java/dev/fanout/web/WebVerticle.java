@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +36,9 @@ public final class WebVerticle extends VerticleBase {
         HealthChecks.create(vertx).register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))));
     router.route("/v1/*").handler(TimeoutHandler.create(cfg.requestTimeoutMs(), 503));
     router.post("/v1/fetch")
-        .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
+        .handler(JsonBody.handler(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
-    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
+    router.post("/v1/jobs").handler(JsonBody.handler(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
     router.get("/v1/jobs").handler(jobsApi::list);
     router.get("/v1/jobs/:id").handler(jobsApi::get);
     router.post("/v1/jobs/:id/cancel").handler(jobsApi::cancel);
