@@ -120,8 +120,9 @@ final class JobsApi {
       String msg = re.getMessage();
       switch (re.failureCode()) {
         case 400 -> {
-          int colon = msg.indexOf(':');
-          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : null);
+          // The bus carries InvalidRequest as "field: message".
+          int colon = msg.indexOf(": ");
+          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : "body");
         }
         case 404 -> Problem.send(ctx, 404, "not-found", "Not found", msg, "id");
         case 409 -> Problem.send(ctx, 409, "conflict", "Conflict", msg, "id");

@@ -51,6 +51,13 @@ public final class Problem {
     return JsonBody.object(buf, hint);
   }
 
+  /** The router's answer to a request it cannot route: a path that does not decode (%zz). */
+  public static void malformed(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    String why = t == null || t.getMessage() == null ? "it does not decode" : t.getMessage();
+    send(ctx, 400, "bad-request", "Bad request", "the request path is malformed: " + why, "path");
+  }
+
   /** The router's failure handler: maps what reaches it (parse errors, limits, bugs) to problems. */
   public static void onFailure(RoutingContext ctx) {
     Throwable t = ctx.failure();

@@ -46,6 +46,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/v1/batches/:id").handler(jobsApi::batch);
     router.get("/v1/queues").handler(jobsApi::queues);
     router.route().failureHandler(Problem::onFailure);
+    router.errorHandler(400, Problem::malformed); // a path that does not decode, before any route
     router.errorHandler(404, Problem::onFailure);
     router.errorHandler(405, Problem::onFailure);
     HttpServerOptions opts = new HttpServerOptions()
