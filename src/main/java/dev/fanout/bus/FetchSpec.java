@@ -80,14 +80,14 @@ public record FetchSpec(
         url,
         method == null ? null : method.toUpperCase(Locale.ROOT),
         headers(json),
-        Json.string(json, "body"),
+        Json.text("body", Json.string(json, "body"), false),
         Json.number(json, "timeoutMs", 1, DAY_MS),
         Json.number(json, "deadlineMs", 1, DAY_MS),
         retries == null ? null : retries.intValue(),
         Json.number(json, "maxBytes", 0, Long.MAX_VALUE),
         Json.bool(json, "followRedirects"),
         capture == null ? null : Capture.parse("capture", capture),
-        Json.string(json, "group"));
+        Json.text("group", Json.string(json, "group"), false));
   }
 
   /** {@link #fromJson(JsonObject, Set)} with no extra fields. */
@@ -105,7 +105,7 @@ public record FetchSpec(
       String name = e.getKey();
       String field = "headers." + name;
       if (!TOKEN.matcher(name).matches()) {
-        throw new InvalidRequest(field, "is not a valid header name");
+        throw new InvalidRequest(field, "is not a valid header name (an RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)");
       }
       if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new InvalidRequest(field, "is set by fanout and cannot be given");
@@ -113,12 +113,34 @@ public record FetchSpec(
       if (!(e.getValue() instanceof String v)) {
         throw new InvalidRequest(field, "must be a string");
       }
-      if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {
-        throw new InvalidRequest(field, "must not contain CR, LF or NUL");
+      String bad = fieldValueProblem(v);
+      if (bad != null) {
+        throw new InvalidRequest(field, bad);
       }
       out.put(name, v);
     }
     return out;
+  }
+
+  /**
+   * What is wrong with {@code v} as an RFC 9110 field value, or null: visible ASCII, obs-text
+   * (0x80-0xFF), and spaces or tabs between them. Vert.x refuses other control characters and DEL
+   * only when the request is sent, and writes a char past 0xFF as '?'.
+   */
+  static String fieldValueProblem(String v) {
+    int n = v.length();
+    for (int i = 0; i < n; i++) {
+      char c = v.charAt(i);
+      boolean vchar = c > 0x20 && c < 0x7f || c >= 0x80 && c <= 0xff;
+      if (!vchar && c != ' ' && c != '\t') {
+        return String.format("has character U+%04X at index %d: an RFC 9110 field value is visible ASCII, "
+            + "0x80-0xFF, spaces and tabs", (int) c, i);
+      }
+    }
+    if (n > 0 && (v.charAt(0) <= ' ' || v.charAt(n - 1) <= ' ')) {
+      return "must not start or end with whitespace (RFC 9110 field values are trimmed)";
+    }
+    return null;
   }
 
   /**

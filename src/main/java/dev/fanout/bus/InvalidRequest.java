@@ -10,8 +10,13 @@ public final class InvalidRequest extends RuntimeException {
 
   /** A bad value in {@code field} (a dotted path such as {@code requests[3].url}). */
   public InvalidRequest(String field, String message) {
-    super(field + ": " + message, null, false, false);
-    this.field = field;
+    super(named(field) + ": " + message, null, false, false);
+    this.field = named(field);
+  }
+
+  /** A field that can be named: an empty key (a client may send {@code "": 1}) is shown as {@code ""}. */
+  private static String named(String field) {
+    return field == null || field.isEmpty() ? "\"\"" : field;
   }
 
   /** The offending field, as a dotted path. */

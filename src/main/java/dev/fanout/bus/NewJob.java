@@ -11,9 +11,9 @@ import java.util.Set;
  *
  * @param kind which handler runs it (consumers of {@code fanout.job.<kind>})
  * @param queue a label for grouping (default "default")
- * @param payload the handler's input
+ * @param payload the handler's input: JSON that jsonb stores unchanged ({@link Json#storable})
  * @param priority higher runs first, -32768..32767 (default 0)
- * @param runAt not before this time, or null for now
+ * @param runAt not before this time (years 1 to 9999, whole microseconds), or null for now
  * @param maxAttempts attempts before the job is discarded (default 5)
  * @param idempotencyKey enqueueing the same key again returns the existing job, or null
  */
@@ -21,6 +21,13 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
     String idempotencyKey) {
 
   private static final Set<String> FIELDS = Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
+  /**
+   * The runAt range: years 1 to 9999 in UTC. PostgreSQL's timestamptz holds 4713 BC to 294276
+   * AD, but the client decodes a year before 1 as an error on every read of the row, and a
+   * year past 9999 is a typo, not a schedule.
+   */
+  static final Instant MIN_RUN_AT = Instant.parse("0001-01-01T00:00:00Z");
+  static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59.999999Z");
   /** The last runAt parsed: a bulk enqueue usually gives every job the same one. */
   private static volatile Parsed lastRunAt = new Parsed("", null);
 
@@ -42,9 +49,10 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       throw new InvalidRequest("queue", "must be letters, digits, '.', '_' or '-', at most 64");
     }
     JsonObject payload = Json.object(o, "payload");
+    Json.storable("payload", payload);
     Long priority = Json.number(o, "priority", Short.MIN_VALUE, Short.MAX_VALUE);
     Long maxAttempts = Json.number(o, "maxAttempts", 1, 1000);
-    String key = Json.string(o, "idempotencyKey");
+    String key = Json.text("idempotencyKey", Json.string(o, "idempotencyKey"), true);
     if (key != null && (key.isEmpty() || key.length() > 256)) {
       throw new InvalidRequest("idempotencyKey", "must be 1 to 256 characters");
     }
@@ -59,17 +67,24 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
     if (last.text().equals(text)) {
       return last.at();
     }
+    Instant at;
     try {
-      Instant at = Instant.parse(text);
-      lastRunAt = new Parsed(text, at);
-      return at;
+      at = Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw new InvalidRequest("runAt", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
     }
+    if (at.isBefore(MIN_RUN_AT) || at.isAfter(MAX_RUN_AT)) {
+      throw new InvalidRequest("runAt", "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (got " + text + ")");
+    }
+    if (at.getNano() % 1000 != 0) {
+      throw new InvalidRequest("runAt", "has more precision than the microseconds stored (got " + text + ")");
+    }
+    lastRunAt = new Parsed(text, at);
+    return at;
   }
 
   /** A kind or queue name: a letter or digit, then up to 63 letters, digits, '.', '_' or '-'. */
-  static boolean isName(String s) {
+  public static boolean isName(String s) {
     int n = s.length();
     if (n == 0 || n > 64) {
       return false;

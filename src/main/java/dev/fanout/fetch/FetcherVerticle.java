@@ -73,7 +73,7 @@ public final class FetcherVerticle extends VerticleBase {
     }
     ready.add(consume(Addresses.FETCH, this::onRoute));
     ready.add(consume(Addresses.FETCH_CANCEL, msg -> {
-      String group = msg.body() == null ? null : msg.body().getString("group");
+      String group = ((Message<?>) msg).body() instanceof JsonObject b && b.getValue("group") instanceof String g ? g : null;
       if (group != null) {
         fetcher.cancelGroup(group);
       }
@@ -166,12 +166,13 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   private FetchSpec parse(Message<JsonObject> msg, Set<String> extra) {
-    if (msg.body() == null) {
-      msg.fail(400, "the body must be a fetch spec (a JSON object)");
+    // A bus client may send anything: read the body untyped before treating it as an object.
+    if (!(((Message<?>) msg).body() instanceof JsonObject body)) {
+      msg.fail(400, "body: must be a fetch spec (a JSON object)");
       return null;
     }
     try {
-      return FetchSpec.fromJson(msg.body(), extra);
+      return FetchSpec.fromJson(body, extra);
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return null;

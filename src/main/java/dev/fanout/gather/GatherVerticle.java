@@ -34,7 +34,8 @@ public final class GatherVerticle extends VerticleBase {
   private void onGather(Message<JsonObject> msg) {
     GatherRequest req;
     try {
-      req = GatherRequest.fromJson(msg.body(), cfg.gather().limits());
+      // A bus client may send anything: read the body untyped before treating it as an object.
+      req = GatherRequest.fromJson(((Message<?>) msg).body() instanceof JsonObject o ? o : null, cfg.gather().limits());
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return;

@@ -83,7 +83,7 @@ public final class JobsVerticle extends VerticleBase {
     consumers.add(vertx.eventBus().consumer(address, (Message<JsonObject> msg) -> {
       Future<JsonObject> f;
       try {
-        f = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
+        f = handler.apply(body(((Message<?>) msg).body()));
       } catch (InvalidRequest e) {
         msg.fail(400, e.getMessage());
         return;
@@ -98,6 +98,17 @@ public final class JobsVerticle extends VerticleBase {
         }
       });
     }));
+  }
+
+  /** A request body: a JSON object, or nothing (taken as {}). A bus client may send anything. */
+  private static JsonObject body(Object body) {
+    if (body == null) {
+      return new JsonObject();
+    }
+    if (body instanceof JsonObject o) {
+      return o;
+    }
+    throw new InvalidRequest("body", "must be a JSON object (got a " + body.getClass().getSimpleName() + ")");
   }
 
   private Future<JsonObject> enqueue(JsonObject body) {
@@ -133,18 +144,22 @@ public final class JobsVerticle extends VerticleBase {
     Long limit = Json.number(body, "limit", 1, 1000);
     long after;
     try {
-      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor);
+      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor.chars().allMatch(c -> c >= '0' && c <= '9') ? cursor : "-");
     } catch (NumberFormatException e) {
       throw new InvalidRequest("cursor", "is not a cursor this API gave out");
     }
+    String kind = Json.string(body, "kind");
+    if (kind != null && !NewJob.isName(kind)) {
+      throw new InvalidRequest("kind", "must be a kind name: letters, digits, '.', '_' or '-', at most 64");
+    }
     int n = limit == null ? 100 : limit.intValue();
-    return store.list(state == null ? null : JobState.parse("state", state), Json.string(body, "kind"), uuid("batch", batch), after, n)
+    return store.list(state == null ? null : JobState.parse("state", state), kind, Json.uuid("batch", batch), after, n)
         .map(jobs -> new JsonObject().put("jobs", jobs)
             .put("cursor", jobs.size() < n ? null : String.valueOf(jobs.getJsonObject(jobs.size() - 1).getLong("id"))));
   }
 
   private Future<JsonObject> batch(JsonObject body) {
-    UUID id = uuid("id", Json.string(body, "id"));
+    UUID id = Json.uuid("id", Json.string(body, "id"));
     if (id == null) {
       throw new InvalidRequest("id", "is required");
     }
@@ -277,16 +292,6 @@ public final class JobsVerticle extends VerticleBase {
     return id;
   }
 
-  private static UUID uuid(String field, String value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequest(field, "is not a batch id");
-    }
-  }
 
   private static Future<JsonObject> found(Future<JsonObject> job, String missing) {
     return job.compose(j -> j == null ? Future.failedFuture(new Status(404, missing)) : Future.succeededFuture(j));

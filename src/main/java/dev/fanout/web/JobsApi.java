@@ -50,40 +50,46 @@ final class JobsApi {
 
   void list(RoutingContext ctx) {
     JsonObject b = new JsonObject();
-    for (String p : new String[] {"state", "kind", "batch", "cursor"}) {
-      if (ctx.queryParams().contains(p)) {
-        b.put(p, ctx.queryParams().get(p));
+    try {
+      for (String p : new String[] {"state", "kind", "batch", "cursor"}) {
+        if (query(ctx).contains(p)) {
+          b.put(p, query(ctx).get(p));
+        }
       }
-    }
-    String limit = ctx.queryParams().get("limit");
-    if (limit != null) {
-      try {
-        b.put("limit", Long.parseLong(limit));
-      } catch (NumberFormatException e) {
-        Problem.invalid(ctx, new InvalidRequest("limit", "must be a whole number"));
-        return;
+      String limit = query(ctx).get("limit");
+      if (limit != null) {
+        b.put("limit", PathNumbers.whole("limit", limit, 1, 1000));
       }
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
+      return;
     }
     reply(ctx, send(ctx, Addresses.JOBS_LIST, b, 0));
   }
 
   void batch(RoutingContext ctx) {
     JsonObject b = new JsonObject().put("id", ctx.pathParam("id"));
-    String wait = ctx.queryParams().get("wait");
     long waitMs = 0;
-    if (wait != null) {
-      try {
-        waitMs = Math.round(Double.parseDouble(wait) * 1000);
-      } catch (NumberFormatException e) {
-        waitMs = -1;
+    try {
+      String wait = query(ctx).get("wait");
+      if (wait != null) {
+        waitMs = PathNumbers.seconds("wait", wait, MAX_WAIT_S);
+        b.put("waitMs", waitMs);
       }
-      if (waitMs < 0 || waitMs > MAX_WAIT_S * 1000) {
-        Problem.invalid(ctx, new InvalidRequest("wait", "must be 0 to " + MAX_WAIT_S + " seconds"));
-        return;
-      }
-      b.put("waitMs", waitMs);
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
+      return;
     }
     reply(ctx, send(ctx, Addresses.JOBS_BATCH, b, waitMs));
+  }
+
+  /** The query parameters; a query string that does not decode is bad input naming {@code query}. */
+  private static io.vertx.core.MultiMap query(RoutingContext ctx) {
+    try {
+      return ctx.queryParams();
+    } catch (RuntimeException e) {
+      throw new InvalidRequest("query", "does not decode: " + e.getMessage());
+    }
   }
 
   void queues(RoutingContext ctx) {
@@ -92,9 +98,9 @@ final class JobsApi {
 
   private static java.util.Optional<JsonObject> idBody(RoutingContext ctx) {
     try {
-      return java.util.Optional.of(new JsonObject().put("id", Long.parseLong(ctx.pathParam("id"))));
-    } catch (NumberFormatException e) {
-      Problem.send(ctx, 404, "not-found", "Not found", "no job " + ctx.pathParam("id"), "id");
+      return java.util.Optional.of(new JsonObject().put("id", PathNumbers.id("id", ctx.pathParam("id"))));
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
       return java.util.Optional.empty();
     }
   }
@@ -114,11 +120,12 @@ final class JobsApi {
       String msg = re.getMessage();
       switch (re.failureCode()) {
         case 400 -> {
-          int colon = msg.indexOf(':');
-          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : null);
+          // The bus carries InvalidRequest as "field: message".
+          int colon = msg.indexOf(": ");
+          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : "body");
         }
-        case 404 -> Problem.send(ctx, 404, "not-found", "Not found", msg, null);
-        case 409 -> Problem.send(ctx, 409, "conflict", "Conflict", msg, null);
+        case 404 -> Problem.send(ctx, 404, "not-found", "Not found", msg, "id");
+        case 409 -> Problem.send(ctx, 409, "conflict", "Conflict", msg, "id");
         default -> Problem.send(ctx, 503, "unavailable", "Service unavailable", msg, null);
       }
     } else {

@@ -30,7 +30,7 @@ public final class Problem {
         .put("type", BASE + slug)
         .put("title", title)
         .put("status", status)
-        .put("detail", detail);
+        .put("detail", detail == null ? title : detail);
     if (field != null) {
       body.put("field", field);
     }
@@ -43,23 +43,19 @@ public final class Problem {
   }
 
   /**
-   * A request body that must be a JSON object; fails with {@link InvalidRequest} on field
-   * {@code body} when it is missing, not JSON, or not an object ({@code hint} says what is expected).
+   * A request body that must be a JSON object, read exactly ({@link JsonBody}); fails with
+   * {@link InvalidRequest} on field {@code body} when it is missing, not JSON, or not an object
+   * ({@code hint} says what is expected).
    */
   public static JsonObject jsonObject(io.vertx.core.buffer.Buffer buf, String hint) {
-    if (buf == null || buf.length() == 0) {
-      throw new InvalidRequest("body", "is required: " + hint);
-    }
-    Object value;
-    try {
-      value = buf.toJsonValue();
-    } catch (io.vertx.core.json.DecodeException e) {
-      throw new InvalidRequest("body", "is not valid JSON: " + e.getMessage());
-    }
-    if (!(value instanceof JsonObject o)) {
-      throw new InvalidRequest("body", "must be a JSON object: " + hint);
-    }
-    return o;
+    return JsonBody.object(buf, hint);
+  }
+
+  /** The router's answer to a request it cannot route: a path that does not decode (%zz). */
+  public static void malformed(RoutingContext ctx) {
+    Throwable t = ctx.failure();
+    String why = t == null || t.getMessage() == null ? "it does not decode" : t.getMessage();
+    send(ctx, 400, "bad-request", "Bad request", "the request path is malformed: " + why, "path");
   }
 
   /** The router's failure handler: maps what reaches it (parse errors, limits, bugs) to problems. */
@@ -77,7 +73,9 @@ public final class Problem {
     } else if (status == 503) {
       send(ctx, 503, "unavailable", "Service unavailable", "the request took longer than http.requestTimeoutMs", null);
     } else if (status >= 400 && status < 500) {
-      send(ctx, status, "bad-request", "Bad request", t == null ? "bad request" : t.getMessage(), null);
+      // What reaches here is about the request as a whole (its query string, its framing).
+      String why = t == null ? null : t.getMessage();
+      send(ctx, status, "bad-request", "Bad request", why == null ? "the request is malformed" : why, "request");
     } else {
       org.slf4j.LoggerFactory.getLogger(Problem.class).error("request failed: {} {}", ctx.request().method(), ctx.request().path(), t);
       send(ctx, 500, "internal", "Internal error", "the request failed; see the server log", null);

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +39,9 @@ public final class WebVerticle extends VerticleBase {
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
     router.route("/v1/*").handler(TimeoutHandler.create(cfg.requestTimeoutMs(), 503));
     router.post("/v1/fetch")
-        .handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes()))
+        .handler(JsonBody.handler(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
-    router.post("/v1/jobs").handler(BodyHandler.create(false).setBodyLimit(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
+    router.post("/v1/jobs").handler(JsonBody.handler(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
     router.get("/v1/jobs").handler(jobsApi::list);
     router.get("/v1/jobs/:id").handler(jobsApi::get);
     router.post("/v1/jobs/:id/cancel").handler(jobsApi::cancel);
@@ -50,6 +49,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/v1/batches/:id").handler(jobsApi::batch);
     router.get("/v1/queues").handler(jobsApi::queues);
     router.route().failureHandler(Problem::onFailure);
+    router.errorHandler(400, Problem::malformed); // a path that does not decode, before any route
     router.errorHandler(404, Problem::onFailure);
     router.errorHandler(405, Problem::onFailure);
     HttpServerOptions opts = new HttpServerOptions()

@@ -143,11 +143,11 @@ class JobsApiTest {
   }
 
   @Test
-  void unknown_ids_are_404(Vertx vertx, VertxTestContext ctx) {
+  void unknown_ids_are_404_and_non_ids_400(Vertx vertx, VertxTestContext ctx) {
     start(vertx).compose(p -> get("/v1/jobs/999999").compose(a -> get("/v1/jobs/abc").compose(b ->
             get("/v1/batches/00000000-0000-0000-0000-000000000000").map(c -> new int[] {a.statusCode(), b.statusCode(), c.statusCode()}))))
         .onComplete(ctx.succeeding(codes -> ctx.verify(() -> {
-          assertThat(codes).containsExactly(404, 404, 404);
+          assertThat(codes).containsExactly(404, 400, 404);
           ctx.completeNow();
         })));
   }
