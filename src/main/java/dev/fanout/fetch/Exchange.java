@@ -279,6 +279,7 @@ final class Exchange {
       if (promise.future().isComplete()) {
         return;
       }
+      FetchFaults.at(FetchFaults.Point.BODY, target.normalised());
       received += chunk.length();
       activeNanos = System.nanoTime();
       if (received > maxBytes) {

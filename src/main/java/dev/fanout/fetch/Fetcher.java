@@ -155,6 +155,7 @@ final class Fetcher {
       FetchTask task = h.queue.poll();
       h.started(now, rateIntervalNanos);
       h.inFlight++;
+      limits.hostSlotTaken();
       limits.dequeued();
       task.phase = FetchTask.Phase.PERMIT;
       limits.acquire(context, () -> run(task));
@@ -200,6 +201,7 @@ final class Fetcher {
     };
     task.limit = timeouts.schedule(limit, expire);
     attempt.future().onComplete(ar -> {
+      FetchFaults.at(FetchFaults.Point.CALLBACK, task.url);
       task.attempt = null;
       cancelTimer(task);
       HostLimiter h = task.host;
@@ -218,6 +220,7 @@ final class Fetcher {
   private void release(HostLimiter h) {
     limits.release();
     h.inFlight--;
+    limits.hostSlotReleased();
     pump(h);
     evictIfIdle(h);
   }

@@ -199,7 +199,10 @@ public final class FetcherVerticle extends VerticleBase {
         spec.group(),
         hop == null ? 1 : hop.getInteger("attempts", 1),
         hop == null ? 0 : hop.getInteger("redirects", 0));
-    task.result.future().onSuccess(r -> LocalJsonCodec.reply(msg, r.toJson()));
+    task.result.future().onSuccess(r -> {
+      FetchFaults.at(FetchFaults.Point.ENCODE, r.url());
+      LocalJsonCodec.reply(msg, r.toJson());
+    });
     fetcher.submit(task);
   }
 
