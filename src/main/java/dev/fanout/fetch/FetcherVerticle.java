@@ -182,7 +182,9 @@ public final class FetcherVerticle extends VerticleBase {
   private void accept(Message<JsonObject> msg, FetchSpec spec, UrlTarget target, JsonObject hop) {
     long now = System.nanoTime();
     String url = hop == null ? spec.url() : hop.getString("url");
-    if (!limits.tryQueue()) {
+    if (hop != null) {
+      limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
+    } else if (!limits.tryQueue()) {
       msg.reply(FetchResult.failed(url, ErrorKind.OVERLOADED,
           "more than fetch.maxQueued fetches are waiting", 1, 0).toJson());
       return;

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms (with stall=1, silence after the last byte instead of the end)
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
- *       {@code /to[url,code]} redirects to url
+ *       {@code /to[url,code,ms]} redirects to url (after ms milliseconds)
  *   <li>{@code /big[size]} announces Content-Length size and sends it
  *   <li>{@code /echo} answers method, headers and body as JSON
  * </ul>
@@ -175,7 +175,11 @@ public final class TargetServer {
         }
       }
       case "/loop" -> resp.setStatusCode(302).putHeader("Location", "/loop").end();
-      case "/to" -> resp.setStatusCode(intParam(q, "code", 302)).putHeader("Location", q.get("url")).end();
+      case "/to" -> vertx.setTimer(Math.max(1, intParam(q, "ms", 0)), id -> {
+        if (!resp.closed()) {
+          resp.setStatusCode(intParam(q, "code", 302)).putHeader("Location", q.get("url")).end();
+        }
+      });
       case "/big" -> {
         int size = intParam(q, "size", 1 << 20);
         resp.putHeader("Content-Length", String.valueOf(size)).end(bytes(size));
