@@ -252,16 +252,14 @@ final class Fetcher {
       redirects.follow(task, r, now, this::finish, this::hop);
       return;
     }
+    long after = RetryPolicy.retryable(r.status())
+        ? retry.retryAfter(r.headers().get("retry-after"), System.currentTimeMillis()) : -1;
+    if (after >= 0) {
+      // One rule: a Retry-After, shortened to fetch.retryAfterMaxMs, pauses the whole host,
+      // whether or not this fetch has retries left, and is this fetch's wait before its retry.
+      task.host.pauseUntil(now + after * 1_000_000);
+    }
     if (RetryPolicy.retryable(r.status()) && task.attempts <= task.retries) {
-      long after = RetryPolicy.parseRetryAfter(r.headers().get("retry-after"), System.currentTimeMillis());
-      if (after >= 0) {
-        task.host.pauseUntil(now + Math.min(after, retry.retryAfterMaxMs()) * 1_000_000);
-        if (!retry.honours(after)) {
-          finish(task, Results.of(task, r, now, "HTTP " + r.status() + " with Retry-After " + after / 1000
-              + " s, longer than fetch.retryAfterMaxMs"));
-          return;
-        }
-      }
       backoff(task, after >= 0 ? after : retry.backoffMs(task.attempts), Results.of(task, r, now, null));
       return;
     }

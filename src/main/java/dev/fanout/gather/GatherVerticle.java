@@ -35,6 +35,7 @@ public final class GatherVerticle extends VerticleBase {
     GatherRequest req;
     try {
       req = GatherRequest.fromJson(msg.body(), cfg.gather().limits());
+      cfg.gather().checkSettle(req, cfg.fetch()); // the reply holds every result
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return;
