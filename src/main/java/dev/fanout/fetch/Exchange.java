@@ -323,8 +323,9 @@ final class Exchange {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
       return;
     }
-    if (capture == Capture.NONE) {
-      stream(resp, null, 0);
+    int status = resp.statusCode();
+    if (capture == Capture.NONE || method == HttpMethod.HEAD || status == 204 || status == 304) {
+      stream(resp, capture == Capture.NONE ? null : Buffer.buffer(0), 0); // nothing to hold
       return;
     }
     if (declared > budget.capacity()) {
