@@ -328,15 +328,18 @@ final class Exchange {
       stream(resp, capture == Capture.NONE ? null : Buffer.buffer(0), 0); // nothing to hold
       return;
     }
-    if (declared > budget.capacity()) {
+    // a compressed body is decompressed as it comes: its Content-Length does not tell its size
+    String encoding = resp.getHeader("content-encoding");
+    long size = encoding == null || encoding.equalsIgnoreCase("identity") ? declared : -1;
+    if (size > budget.capacity()) {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds fetch.captureBudgetBytes ("
           + budget.capacity() + "), the most captured bytes held at once");
       return;
     }
-    // The body streams only once its bytes are admitted: the whole declared length, else the cap
+    // The body streams only once its bytes are admitted: its whole size when known, else the cap
     // (given back down to what came when the body ends). Reading pauses meanwhile.
     resp.pause();
-    waiter = budget.acquire(declared >= 0 ? declared : maxBytes, context, granted -> {
+    waiter = budget.acquire(size >= 0 ? size : maxBytes, context, granted -> {
       waiter = null;
       if (promise.future().isComplete()) {
         granted.release();
@@ -344,13 +347,13 @@ final class Exchange {
       }
       lease = granted;
       activeNanos = System.nanoTime();
-      guarded(() -> stream(resp, Buffer.buffer((int) Math.min(Math.max(declared, 0), 1 << 20)), declared));
+      guarded(() -> stream(resp, Buffer.buffer((int) Math.min(Math.max(size, 0), 1 << 20)), size));
       resp.resume();
     });
   }
 
   /** Streams the body through the hash, into {@code captured} when not null (within its lease). */
-  private void stream(HttpClientResponse resp, Buffer captured, long declared) {
+  private void stream(HttpClientResponse resp, Buffer captured, long size) {
     MessageDigest sha = copy(SHA256);
     long captureCap = lease == null ? Long.MAX_VALUE : lease.bytes();
     resp.handler(chunk -> guarded(() -> {
@@ -365,7 +368,7 @@ final class Exchange {
         return;
       }
       if (captured != null && received > captureCap) {
-        abort(ErrorKind.TOO_LARGE, declared >= 0 ? "body exceeds its Content-Length of " + declared + " bytes"
+        abort(ErrorKind.TOO_LARGE, size >= 0 ? "body exceeds its Content-Length of " + size + " bytes"
             : "captured body exceeds fetch.captureBudgetBytes (" + budget.capacity() + ")");
         return;
       }

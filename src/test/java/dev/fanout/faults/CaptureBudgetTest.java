@@ -62,6 +62,21 @@ class CaptureBudgetTest {
   }
 
   @Test
+  void a_compressed_body_is_admitted_by_its_cap_not_its_content_length(Vertx vertx, VertxTestContext ctx) {
+    // Content-Length counts the gzipped bytes; the captured body is the decompressed one
+    TargetServer.start(vertx)
+        .compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("captureBudgetBytes", BODY, "capture", "text",
+                "maxBytes", BODY))
+            .compose(id -> Fetchers.get(vertx, t.url("/gzip?size=" + (BODY / 2)))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.ok()).as(String.valueOf(r.error())).isTrue();
+          assertThat(r.body()).hasSize(BODY / 2);
+          assertThat(FetchPool.limits(vertx).capture().used()).isZero();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void a_chunked_body_past_the_budget_is_too_large_and_gives_it_back(Vertx vertx, VertxTestContext ctx) {
     // no Content-Length: the fetch holds the budget up to its cap while it streams
     TargetServer.start(vertx)

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
  *       {@code /to[url,code,ms]} redirects to url (after ms milliseconds)
- *   <li>{@code /big[size]} announces Content-Length size and sends it
+ *   <li>{@code /big[size]} announces Content-Length size and sends it; {@code /gzip[size]} size bytes, gzipped
  *   <li>{@code /echo} answers method, headers and body as JSON
  * </ul>
  * It counts connections, requests, and requests in flight (now and the maximum seen), and keeps
@@ -180,6 +180,7 @@ public final class TargetServer {
           resp.setStatusCode(intParam(q, "code", 302)).putHeader("Location", q.get("url")).end();
         }
       });
+      case "/gzip" -> resp.putHeader("Content-Encoding", "gzip").end(gzip(bytes(intParam(q, "size", 16))));
       case "/big" -> {
         int size = intParam(q, "size", 1 << 20);
         resp.putHeader("Content-Length", String.valueOf(size)).end(bytes(size));
@@ -225,6 +226,16 @@ public final class TargetServer {
     }
     resp.write("x");
     vertx.setTimer(ms, id -> drip(resp, ms, left - 1, stall));
+  }
+
+  private static Buffer gzip(Buffer plain) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(plain.getBytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
   }
 
   private static Buffer bytes(int n) {
