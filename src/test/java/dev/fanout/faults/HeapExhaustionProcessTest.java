@@ -63,6 +63,9 @@ class HeapExhaustionProcessTest {
             ok++;
           }
         }
+      } catch (java.io.IOException e) {
+        throw new AssertionError("the stream broke after " + lines + " lines; the service "
+            + (p.isAlive() ? "runs" : "exited with " + p.waitFor()) + ":\n" + tail(output), e);
       }
       assertThat(streamed.statusCode()).isEqualTo(200);
       assertThat(lines).isEqualTo(URLS + 1); // the results, then the stats
@@ -115,6 +118,10 @@ class HeapExhaustionProcessTest {
     drain.start();
     assertThat(serving.await(120, TimeUnit.SECONDS)).as(String.join("\n", output)).isTrue();
     return p;
+  }
+
+  private static String tail(List<String> output) {
+    return String.join("\n", output.subList(Math.max(0, output.size() - 30), output.size()));
   }
 
   private static HttpRequest post(int port, JsonObject body, String accept) {

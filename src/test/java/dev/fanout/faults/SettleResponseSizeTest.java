@@ -94,6 +94,23 @@ class SettleResponseSizeTest {
   }
 
   @Test
+  void a_streamed_capture_keeps_at_most_max_settle_bytes_in_flight(VertxTestContext ctx) {
+    // 20 asked at once, each may bring 400 kB: within 1 MB only two may be in flight
+    JsonArray urls = new JsonArray();
+    for (int i = 0; i < 20; i++) {
+      urls.add(target.url("/delay?ms=50&size=1000&i=" + i));
+    }
+    JsonObject body = new JsonObject().put("urls", urls).put("capture", "text").put("maxBytes", 400_000)
+        .put("concurrency", 20);
+    post(body, "application/x-ndjson").onComplete(ctx.succeeding(resp -> ctx.verify(() -> {
+      assertThat(resp.statusCode()).isEqualTo(200);
+      assertThat(resp.bodyAsString().split("\n")).hasSize(21);
+      assertThat(target.maxInFlight()).isEqualTo(2);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void gather_on_the_bus_refuses_it_with_400(Vertx vertx, VertxTestContext ctx) {
     vertx.eventBus().request(Addresses.GATHER, request(null))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
