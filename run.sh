@@ -71,5 +71,9 @@ GC=""
 case "${1:-}" in
   fetch|enqueue) case "${FANOUT_JAVA_OPTS:-}" in *Use*GC*) ;; *) GC="-XX:+UseSerialGC" ;; esac ;;
 esac
+# An OutOfMemoryError ends the process (exit code 3) rather than leaving it running with
+# half-updated state (a permit taken and never given back): a supervisor restarts it. The same
+# for the command-line tools: a batch that cannot finish should say so, not hang.
+OOM="-XX:+ExitOnOutOfMemoryError"
 # shellcheck disable=SC2086
-exec java $GC ${CDS_OPTS[@]+"${CDS_OPTS[@]}"} ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"
+exec java $OOM $GC ${CDS_OPTS[@]+"${CDS_OPTS[@]}"} ${FANOUT_JAVA_OPTS:-} -jar "$JAR" "$@"

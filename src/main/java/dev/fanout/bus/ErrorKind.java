@@ -15,7 +15,9 @@ public enum ErrorKind {
   TOO_MANY_REDIRECTS,
   HTTP_STATUS,
   CANCELLED,
-  OVERLOADED;
+  OVERLOADED,
+  /** A fault inside fanout (a bug, or an exception from a library): the fetch ended, its permits freed. */
+  INTERNAL;
 
   private final String wire = name().toLowerCase(Locale.ROOT).replace('_', '-');
 

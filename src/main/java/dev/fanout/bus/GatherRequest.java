@@ -51,7 +51,7 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
   public record Limits(int maxRequests, int defaultConcurrency, int maxConcurrency) {}
 
   private static final Set<String> FIELDS = Set.of(
-      "urls", "requests", "concurrency", "mode", "timeoutMs", "deadlineMs", "retries", "capture");
+      "urls", "requests", "concurrency", "mode", "timeoutMs", "deadlineMs", "retries", "capture", "maxBytes");
 
   /** Parses and validates; fails with {@link InvalidRequest} naming the first bad field. */
   public static GatherRequest fromJson(JsonObject json, Limits limits) {
@@ -60,7 +60,7 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
     }
     for (String f : json.fieldNames()) {
       if (!FIELDS.contains(f)) {
-        throw new InvalidRequest(f, "unknown field (known: concurrency, deadlineMs, capture, mode, requests, retries, timeoutMs, urls)");
+        throw new InvalidRequest(f, "unknown field (known: concurrency, deadlineMs, capture, maxBytes, mode, requests, retries, timeoutMs, urls)");
       }
     }
     JsonArray urls = Json.array(json, "urls");
@@ -85,7 +85,7 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
     Long retries = Json.number(json, "retries", 0, 100);
     FetchSpec defaults = new FetchSpec("defaults", null, null, null,
         Json.number(json, "timeoutMs", 1, 86_400_000L), Json.number(json, "deadlineMs", 1, 86_400_000L),
-        retries == null ? null : retries.intValue(), null, null,
+        retries == null ? null : retries.intValue(), Json.number(json, "maxBytes", 0, Long.MAX_VALUE), null,
         capture == null ? null : Capture.parse("capture", capture), null);
     List<FetchSpec> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
@@ -123,6 +123,31 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
       throw new InvalidRequest(field.equals("urls") ? at : at + ".url", e.getMessage());
     }
     return spec;
+  }
+
+  /**
+   * Refuses, before anything is fetched, a settled response (every result in one JSON document)
+   * whose captured bodies could exceed {@code maxSettleBytes}: each capturing request counts its
+   * byte cap ({@code maxBytes}, else {@code defaultMaxBytes}), a third more in base64. Such a
+   * response would be held whole in memory; streamed (NDJSON) it is not.
+   *
+   * @throws InvalidRequest on field {@code capture}, saying how to ask instead
+   */
+  public void checkSettleSize(long defaultMaxBytes, Capture defaultCapture, long maxSettleBytes) {
+    long total = 0;
+    for (FetchSpec s : requests) {
+      Capture c = s.capture() != null ? s.capture() : defaultCapture;
+      if (c != Capture.NONE) {
+        long cap = s.maxBytes() != null ? s.maxBytes() : defaultMaxBytes;
+        long bytes = c == Capture.BASE64 ? cap / 3 * 4 + 4 : cap;
+        total = bytes > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + bytes;
+      }
+    }
+    if (total > maxSettleBytes) {
+      throw new InvalidRequest("capture", "the captured bodies could reach " + total + " bytes (each capturing "
+          + "request counts its maxBytes), more than a settled response may hold (gather.maxSettleBytes, "
+          + maxSettleBytes + "): stream the results with Accept: application/x-ndjson, or set a smaller maxBytes");
+    }
   }
 
   /** As JSON (the form {@code fanout.gather} takes). */

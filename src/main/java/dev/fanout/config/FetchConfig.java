@@ -26,6 +26,7 @@ import java.util.Set;
  * @param userAgent the User-Agent sent when the spec sets none
  * @param maxResponseHeaderBytes the largest response header block accepted
  * @param keepAliveTimeoutMs how long an idle pooled connection is kept
+ * @param captureBudgetBytes captured body bytes all fetchers may hold at once; 0 means an eighth of the heap
  */
 public record FetchConfig(
     int instances,
@@ -47,7 +48,8 @@ public record FetchConfig(
     String capture,
     String userAgent,
     int maxResponseHeaderBytes,
-    long keepAliveTimeoutMs) {
+    long keepAliveTimeoutMs,
+    long captureBudgetBytes) {
 
   private static final long DAY_MS = 86_400_000L;
 
@@ -72,6 +74,7 @@ public record FetchConfig(
         r.oneOf("fetch.capture", Set.of("none", "text", "base64")),
         r.string("fetch.userAgent"),
         r.intIn("fetch.maxResponseHeaderBytes", 1024, 1 << 20),
-        r.longIn("fetch.keepAliveTimeoutMs", 1000, DAY_MS));
+        r.longIn("fetch.keepAliveTimeoutMs", 1000, DAY_MS),
+        r.longIn("fetch.captureBudgetBytes", 0, Long.MAX_VALUE));
   }
 }

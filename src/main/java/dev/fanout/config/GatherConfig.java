@@ -8,18 +8,34 @@ import dev.fanout.bus.GatherRequest;
  * @param maxRequests the most URLs or specs in one request
  * @param defaultConcurrency the concurrency when a request sets none
  * @param maxConcurrency the highest concurrency a request may ask for
+ * @param maxSettleBytes the most captured body bytes a settled (non-streamed) response may hold;
+ *     0 means an eighth of the heap
  */
-public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcurrency) {
+public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcurrency, long maxSettleBytes) {
 
   static GatherConfig read(ConfigReader r) {
     GatherConfig g = new GatherConfig(
         r.intIn("gather.maxRequests", 1, 10_000_000),
         r.intIn("gather.defaultConcurrency", 1, 1_000_000),
-        r.intIn("gather.maxConcurrency", 1, 1_000_000));
+        r.intIn("gather.maxConcurrency", 1, 1_000_000),
+        r.longIn("gather.maxSettleBytes", 0, Long.MAX_VALUE));
     if (g.defaultConcurrency > g.maxConcurrency) {
       throw new ConfigException("gather.defaultConcurrency", "must not exceed gather.maxConcurrency");
     }
     return g;
+  }
+
+  /** {@code maxSettleBytes} in effect: as configured, or an eighth of the largest heap the JVM may use. */
+  public long settleLimit() {
+    return maxSettleBytes > 0 ? maxSettleBytes : Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 8);
+  }
+
+  /**
+   * Refuses a settled {@code req} whose captured bodies could exceed {@link #settleLimit()}, with
+   * the fetch defaults of {@code fetch}.
+   */
+  public void checkSettle(GatherRequest req, FetchConfig fetch) {
+    req.checkSettleSize(fetch.maxBytes(), dev.fanout.bus.Capture.parse("fetch.capture", fetch.capture()), settleLimit());
   }
 
   /** The limits a {@link GatherRequest} is checked against. */

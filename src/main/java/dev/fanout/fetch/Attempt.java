@@ -27,6 +27,28 @@ final class Attempt {
    */
   Attempt start(UrlTarget target, Function<String, Future<InetAddress>> resolve, EgressPolicy policy,
       Function<InetAddress, Exchange> send) {
+    try {
+      begin(target, resolve, policy, send);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+    return this;
+  }
+
+  /**
+   * Ends the attempt with {@code internal} because starting it threw (Vert.x validates headers
+   * when the request is built, for one): a failed attempt like any other, so the fetcher releases
+   * its host slot and permit and replies.
+   */
+  private void failed(RuntimeException e) {
+    if (exchange != null) {
+      exchange.abort(ErrorKind.INTERNAL, "the request could not be sent: " + e.getMessage());
+    }
+    promise.tryFail(new FetchFailure(ErrorKind.INTERNAL, "the request could not be sent: " + e.getMessage()));
+  }
+
+  private void begin(UrlTarget target, Function<String, Future<InetAddress>> resolve, EgressPolicy policy,
+      Function<InetAddress, Exchange> send) {
     Future<InetAddress> address = target.literal() != null
         ? Future.succeededFuture(target.literal())
         : resolve.apply(target.host()).recover(e -> Future.failedFuture(
@@ -44,10 +66,20 @@ final class Attempt {
         promise.tryFail(new FetchFailure(ErrorKind.BLOCKED, denied));
         return;
       }
-      exchange = send.apply(ar.result());
-      exchange.future().onComplete(promise);
+      try {
+        exchange = send.apply(ar.result());
+      } catch (RuntimeException e) {
+        failed(e);
+        return;
+      }
+      exchange.future().onComplete(r -> {
+        if (r.failed()) {
+          promise.tryFail(r.cause());
+        } else if (!promise.tryComplete(r.result())) {
+          r.result().release(); // the attempt was aborted first: nobody else will free the body
+        }
+      });
     });
-    return this;
   }
 
   /** Ends the attempt with {@code kind} unless it has ended already. */

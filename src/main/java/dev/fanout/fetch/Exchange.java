@@ -3,6 +3,7 @@ package dev.fanout.fetch;
 import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -28,13 +29,28 @@ import java.util.Set;
  * fires after N ms; if bytes came meanwhile, it re-arms for exactly the quiet time left.
  */
 final class Exchange {
-  /** A complete response: status, headers, and the body's size, hash and (if captured) bytes. */
-  record Response(int status, MultiMap headers, long bytes, String sha256, Buffer body) {}
+  /**
+   * A complete response: status, headers, and the body's size, hash and (if captured) bytes with
+   * the budget {@code lease} they hold (null when not captured).
+   */
+  record Response(int status, MultiMap headers, long bytes, String sha256, Buffer body, CaptureBudget.Lease lease) {
+    /** Gives the captured body's budget back (idempotent): its bytes are in the reply, or dropped. */
+    void release() {
+      if (lease != null) {
+        lease.release();
+      }
+    }
+  }
 
   private static final CharSequence USER_AGENT = io.vertx.core.http.HttpHeaders.createOptimized("User-Agent");
   private static final CharSequence HOST = io.vertx.core.http.HttpHeaders.createOptimized("Host");
   private static final MessageDigest SHA256 = sha256();
   private final Promise<Response> promise = Promise.promise();
+  private final CaptureBudget budget;
+  private final Context context;
+  /** While waiting for budget to stream a captured body, else null. */
+  private CaptureBudget.Waiter waiter;
+  private CaptureBudget.Lease lease;
   private HttpClientRequest request;
   private FetchFailure abortedWith;
   private HttpClientResponse response;
@@ -44,7 +60,7 @@ final class Exchange {
   private long idleMs;
   private long activeNanos;
   private Connections connections;
-  private Connections.Pooled lease;
+  private Connections.Pooled connLease;
   private int tries;
   private UrlTarget target;
   private InetAddress address;
@@ -55,6 +71,12 @@ final class Exchange {
   private RequestOptions opts;
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(
       HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+  /** An exchange whose captured body (if any) is admitted against {@code budget}, on {@code context}. */
+  Exchange(CaptureBudget budget, Context context) {
+    this.budget = budget;
+    this.context = context;
+  }
 
   /** The outcome: the response, or a {@link FetchFailure}. */
   Future<Response> future() {
@@ -109,7 +131,7 @@ final class Exchange {
             connections.release(conn, true, -1); // unused: as good as it came
             return Future.failedFuture(abortedWith);
           }
-          lease = conn;
+          connLease = conn;
           return conn.conn.request(opts);
         })
         .compose(req -> {
@@ -133,7 +155,7 @@ final class Exchange {
         })
         .onSuccess(resp -> {
           if (attempt == tries) {
-            read(resp, maxBytes, capture);
+            guarded(() -> read(resp));
           }
         })
         .onFailure(e -> {
@@ -151,17 +173,17 @@ final class Exchange {
    * attempt, and happens once per exchange.
    */
   private boolean staleConnection(FetchFailure f) {
-    return lease != null && lease.reused && tries == 1 && response == null && abortedWith == null
+    return connLease != null && connLease.reused && tries == 1 && response == null && abortedWith == null
         && f.kind() == ErrorKind.RESET && (request == null || IDEMPOTENT.contains(method));
   }
 
   /** Gives the connection back: to the pool when the response ended cleanly, else closed. */
   private void giveBack(boolean ended) {
-    Connections.Pooled conn = lease;
+    Connections.Pooled conn = connLease;
     if (conn == null) {
       return;
     }
-    lease = null;
+    connLease = null;
     if (!ended) {
       connections.discard(conn);
       return;
@@ -200,8 +222,8 @@ final class Exchange {
     if (promise.future().isComplete()) {
       return;
     }
-    if (request == null) {
-      // still connecting: the connect timeout governs that
+    if (request == null || waiter != null) {
+      // still connecting (the connect timeout governs that), or waiting for capture budget
       idleWatch = timeouts.schedule(idleMs, this::checkIdle);
       return;
     }
@@ -232,6 +254,7 @@ final class Exchange {
     }
     abortedWith = failure;
     stopWatching();
+    dropCapture();
     if (request != null) {
       request.reset(0, abortedWith);
     }
@@ -255,46 +278,118 @@ final class Exchange {
       return;
     }
     stopWatching();
+    dropCapture();
     giveBack(false);
     promise.tryFail(f);
   }
 
-  /** What has arrived so far (status, headers, bytes), or null before the response head. */
-  private Response partial() {
-    return response == null ? null : new Response(response.statusCode(), response.headers(), received, null, null);
+  /** Leaves the budget's queue, or gives back the lease: the exchange failed. */
+  private void dropCapture() {
+    if (waiter != null) {
+      waiter.cancel();
+      waiter = null;
+    }
+    if (lease != null) {
+      lease.release();
+      lease = null;
+    }
   }
 
-  private void read(HttpClientResponse resp, long maxBytes, Capture capture) {
+  /**
+   * Runs a step of reading the response; a throw there (a bug, a library's exception) fails the
+   * exchange instead of escaping to Vert.x, which would log it and deliver the next chunk as if
+   * nothing happened: a truncated body reported whole.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      abort(new FetchFailure(ErrorKind.INTERNAL, "reading the response failed: " + e, partial()));
+    }
+  }
+
+  /** What has arrived so far (status, headers, bytes), or null before the response head. */
+  private Response partial() {
+    return response == null ? null : new Response(response.statusCode(), response.headers(), received, null, null, null);
+  }
+
+  private void read(HttpClientResponse resp) {
     response = resp;
     activeNanos = System.nanoTime();
     resp.exceptionHandler(this::fail); // before any abort below, so a reset is never reported unhandled
     String length = resp.getHeader("content-length");
-    if (length != null && parseLong(length) > maxBytes) {
+    long declared = length == null ? -1 : parseLong(length);
+    if (declared > maxBytes) {
       abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds the cap of " + maxBytes + " bytes");
       return;
     }
+    int status = resp.statusCode();
+    if (capture == Capture.NONE || method == HttpMethod.HEAD || status == 204 || status == 304) {
+      stream(resp, capture == Capture.NONE ? null : Buffer.buffer(0), 0); // nothing to hold
+      return;
+    }
+    // a compressed body is decompressed as it comes: its Content-Length does not tell its size
+    String encoding = resp.getHeader("content-encoding");
+    long size = encoding == null || encoding.equalsIgnoreCase("identity") ? declared : -1;
+    if (size > budget.capacity()) {
+      abort(ErrorKind.TOO_LARGE, "Content-Length " + length + " exceeds fetch.captureBudgetBytes ("
+          + budget.capacity() + "), the most captured bytes held at once");
+      return;
+    }
+    // The body streams only once its bytes are admitted: its whole size when known, else the cap
+    // (given back down to what came when the body ends). Reading pauses meanwhile.
+    resp.pause();
+    waiter = budget.acquire(size >= 0 ? size : maxBytes, context, granted -> {
+      waiter = null;
+      if (promise.future().isComplete()) {
+        granted.release();
+        return;
+      }
+      lease = granted;
+      activeNanos = System.nanoTime();
+      guarded(() -> stream(resp, Buffer.buffer((int) Math.min(Math.max(size, 0), 1 << 20)), size));
+      resp.resume();
+    });
+  }
+
+  /** Streams the body through the hash, into {@code captured} when not null (within its lease). */
+  private void stream(HttpClientResponse resp, Buffer captured, long size) {
     MessageDigest sha = copy(SHA256);
-    Buffer captured = capture == Capture.NONE ? null : Buffer.buffer();
-    resp.handler(chunk -> {
+    long captureCap = lease == null ? Long.MAX_VALUE : lease.bytes();
+    resp.handler(chunk -> guarded(() -> {
       if (promise.future().isComplete()) {
         return;
       }
+      FetchFaults.at(FetchFaults.Point.BODY, target.normalised());
       received += chunk.length();
       activeNanos = System.nanoTime();
       if (received > maxBytes) {
         abort(ErrorKind.TOO_LARGE, "body exceeds the cap of " + maxBytes + " bytes");
         return;
       }
+      if (captured != null && received > captureCap) {
+        abort(ErrorKind.TOO_LARGE, size >= 0 ? "body exceeds its Content-Length of " + size + " bytes"
+            : "captured body exceeds fetch.captureBudgetBytes (" + budget.capacity() + ")");
+        return;
+      }
       sha.update(chunk.getBytes());
       if (captured != null) {
         captured.appendBuffer(chunk);
       }
-    });
-    resp.endHandler(v -> {
+    }));
+    resp.endHandler(v -> guarded(() -> {
       stopWatching();
       giveBack(!promise.future().isComplete());
-      promise.tryComplete(new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured));
-    });
+      CaptureBudget.Lease held = lease;
+      lease = null;
+      if (held != null) {
+        held.shrinkTo(received);
+      }
+      Response r = new Response(resp.statusCode(), resp.headers(), received, hex(sha.digest()), captured, held);
+      if (!promise.tryComplete(r)) {
+        r.release();
+      }
+    }));
   }
 
   private static long parseLong(String s) {

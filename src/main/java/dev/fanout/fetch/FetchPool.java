@@ -9,7 +9,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Deploys the fetcher pool: N {@link FetcherVerticle}s sharing one {@link GlobalLimits}. */
 public final class FetchPool {
+  private static final String STATE = "fanout.fetch";
+
   private FetchPool() {}
+
+  /**
+   * The shared limits of the pool deployed last in {@code vertx} (their counters: permits, host
+   * slots, captured bytes), or null before one is deployed. For stats and tests.
+   */
+  public static GlobalLimits limits(Vertx vertx) {
+    return vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).get("limits");
+  }
+
+  /** {@code fetch.captureBudgetBytes}, where 0 means an eighth of the largest heap the JVM may use. */
+  public static long captureBudgetBytes(long configured) {
+    return configured > 0 ? configured : Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 8);
+  }
 
   /** The number of fetchers {@code cfg} asks for: {@code fetch.instances}, else one per event loop. */
   public static int instances(FanoutConfig cfg) {
@@ -23,7 +38,9 @@ public final class FetchPool {
   public static Future<String> deploy(Vertx vertx, JsonObject config) {
     FanoutConfig cfg = FanoutConfig.fromJson(config);
     int n = instances(cfg);
-    GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued());
+    GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued(),
+        captureBudgetBytes(cfg.fetch().captureBudgetBytes()));
+    vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).put("limits", limits);
     AtomicInteger next = new AtomicInteger();
     return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, next.getAndIncrement(), n),
         new DeploymentOptions().setInstances(n));

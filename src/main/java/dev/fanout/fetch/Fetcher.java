@@ -3,6 +3,7 @@ package dev.fanout.fetch;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.config.FetchConfig;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +17,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fetch engine of one fetcher verticle: per-host queues and limits, the global permit, the
@@ -23,6 +26,7 @@ import java.util.function.Predicate;
  * method runs on the owning verticle's event loop.
  */
 final class Fetcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
   /** Sends a task whose next hop belongs to another shard to that shard's owner. */
   interface Handoff {
     Future<FetchResult> send(FetchTask task);
@@ -155,6 +159,7 @@ final class Fetcher {
       FetchTask task = h.queue.poll();
       h.started(now, rateIntervalNanos);
       h.inFlight++;
+      limits.hostSlotTaken();
       limits.dequeued();
       task.phase = FetchTask.Phase.PERMIT;
       limits.acquire(context, () -> run(task));
@@ -186,23 +191,34 @@ final class Fetcher {
     boolean deadlineFirst = remaining <= task.timeoutMs;
     long limit = Math.min(task.timeoutMs, remaining);
     long idle = cfg.idleTimeoutMs() < limit ? cfg.idleTimeoutMs() : 0; // else the limit comes first
-    Attempt attempt = new Attempt().start(task.target, resolver, egress, address -> new Exchange().start(
-        connections, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
-        idle, task.maxBytes, task.capture));
+    Attempt attempt = new Attempt();
     task.attempt = attempt;
-    Runnable expire = () -> {
+    task.limit = timeouts.schedule(limit, () -> {
       task.limit = null;
       if (deadlineFirst) {
         onDeadline(task);
       } else {
         attempt.abort(ErrorKind.TIMEOUT, "attempt took longer than " + limit + " ms");
       }
-    };
-    task.limit = timeouts.schedule(limit, expire);
-    attempt.future().onComplete(ar -> {
+    });
+    // Registered before the start: a start that fails at once (it throws) is an outcome like any other.
+    attempt.future().onComplete(ar -> settle(task, ar));
+    attempt.start(task.target, resolver, egress, address -> new Exchange(limits.capture(), context).start(
+        connections, timeouts, task.target, address, task.method, task.headers, cfg.userAgent(), task.body,
+        idle, task.maxBytes, task.capture));
+  }
+
+  /**
+   * An attempt ended: handles its outcome, then releases the host slot, the permit and the
+   * captured body's budget whatever happens while handling it (a throw there ends the fetch with
+   * {@code internal} rather than leaking them). The result was replied to by then, synchronously.
+   */
+  private void settle(FetchTask task, AsyncResult<Exchange.Response> ar) {
+    HostLimiter h = task.host;
+    try {
+      FetchFaults.at(FetchFaults.Point.CALLBACK, task.url);
       task.attempt = null;
       cancelTimer(task);
-      HostLimiter h = task.host;
       if (task.phase != FetchTask.Phase.DONE) {
         // Outcome first, so a Retry-After pause is in place before the host slot is reused.
         if (ar.succeeded()) {
@@ -211,13 +227,21 @@ final class Fetcher {
           onFailure(task, FetchFailure.of(ar.cause()));
         }
       }
+    } catch (RuntimeException e) {
+      LOG.error("handling the outcome of {} failed", task.url, e);
+      finish(task, Results.failed(task, ErrorKind.INTERNAL, "handling the response failed: " + e, System.nanoTime()));
+    } finally {
+      if (ar.succeeded()) {
+        ar.result().release();
+      }
       release(h);
-    });
+    }
   }
 
   private void release(HostLimiter h) {
     limits.release();
     h.inFlight--;
+    limits.hostSlotReleased();
     pump(h);
     evictIfIdle(h);
   }
@@ -228,16 +252,14 @@ final class Fetcher {
       redirects.follow(task, r, now, this::finish, this::hop);
       return;
     }
+    long after = RetryPolicy.retryable(r.status())
+        ? retry.retryAfter(r.headers().get("retry-after"), System.currentTimeMillis()) : -1;
+    if (after >= 0) {
+      // One rule: a Retry-After, shortened to fetch.retryAfterMaxMs, pauses the whole host,
+      // whether or not this fetch has retries left, and is this fetch's wait before its retry.
+      task.host.pauseUntil(now + after * 1_000_000);
+    }
     if (RetryPolicy.retryable(r.status()) && task.attempts <= task.retries) {
-      long after = RetryPolicy.parseRetryAfter(r.headers().get("retry-after"), System.currentTimeMillis());
-      if (after >= 0) {
-        task.host.pauseUntil(now + Math.min(after, retry.retryAfterMaxMs()) * 1_000_000);
-        if (!retry.honours(after)) {
-          finish(task, Results.of(task, r, now, "HTTP " + r.status() + " with Retry-After " + after / 1000
-              + " s, longer than fetch.retryAfterMaxMs"));
-          return;
-        }
-      }
       backoff(task, after >= 0 ? after : retry.backoffMs(task.attempts), Results.of(task, r, now, null));
       return;
     }
@@ -311,7 +333,11 @@ final class Fetcher {
     live.remove(task);
     forget(task);
     cancelTimer(task);
-    task.result.tryComplete(result);
+    try {
+      task.result.tryComplete(result); // runs the reply
+    } catch (RuntimeException e) {
+      LOG.error("replying with the result of {} failed", task.url, e);
+    }
   }
 
   private void forget(FetchTask task) {

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  * routes each request to the owner of its host (handling it at once when that is itself).
  */
 public final class FetcherVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FetcherVerticle.class);
   /** The internal field carrying a redirect that continues on another shard. */
   static final String HOP = "_hop";
   private static final long SWEEP_MS = 10_000;
@@ -182,7 +183,9 @@ public final class FetcherVerticle extends VerticleBase {
   private void accept(Message<JsonObject> msg, FetchSpec spec, UrlTarget target, JsonObject hop) {
     long now = System.nanoTime();
     String url = hop == null ? spec.url() : hop.getString("url");
-    if (!limits.tryQueue()) {
+    if (hop != null) {
+      limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
+    } else if (!limits.tryQueue()) {
       msg.reply(FetchResult.failed(url, ErrorKind.OVERLOADED,
           "more than fetch.maxQueued fetches are waiting", 1, 0).toJson());
       return;
@@ -200,8 +203,25 @@ public final class FetcherVerticle extends VerticleBase {
         spec.group(),
         hop == null ? 1 : hop.getInteger("attempts", 1),
         hop == null ? 0 : hop.getInteger("redirects", 0));
-    task.result.future().onSuccess(r -> LocalJsonCodec.reply(msg, r.toJson()));
+    task.result.future().onSuccess(r -> reply(msg, r));
     fetcher.submit(task);
+  }
+
+  /**
+   * Replies with {@code r}. Encoding it can fail (it copies the captured body, for one); the
+   * caller then still gets a reply, without the body, and the fetcher's bookkeeping goes on.
+   */
+  private static void reply(Message<JsonObject> msg, FetchResult r) {
+    JsonObject json;
+    try {
+      FetchFaults.at(FetchFaults.Point.ENCODE, r.url());
+      json = r.toJson();
+    } catch (RuntimeException e) {
+      LOG.error("encoding the result of {} failed", r.url(), e);
+      json = FetchResult.failed(r.url(), ErrorKind.INTERNAL, "the result could not be encoded: " + e,
+          r.attempts(), r.elapsedMs()).toJson();
+    }
+    LocalJsonCodec.reply(msg, json);
   }
 
   /** Sends a redirected task to the owner of its new host, as a spec plus the hop state. */

@@ -1,6 +1,7 @@
 package dev.fanout.fetch;
 
 import io.vertx.core.Context;
+import io.vertx.core.shareddata.Shareable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,19 +12,55 @@ import java.util.concurrent.atomic.AtomicInteger;
  * context. Written by hand because it must never block an event loop (a java.util.concurrent
  * Semaphore would) and must hand permits across contexts in FIFO order; it is lock-free.
  */
-public final class GlobalLimits {
+public final class GlobalLimits implements Shareable {
   private final int maxInFlight;
   private final int maxQueued;
+  private final CaptureBudget capture;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicInteger hostSlots = new AtomicInteger();
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
   private record Waiter(Context context, Runnable grant) {}
 
-  /** Limits of {@code maxInFlight} fetches in flight and {@code maxQueued} waiting. */
-  public GlobalLimits(int maxInFlight, int maxQueued) {
+  /**
+   * Limits of {@code maxInFlight} fetches in flight, {@code maxQueued} waiting, and
+   * {@code captureBytes} of captured bodies held at once.
+   */
+  public GlobalLimits(int maxInFlight, int maxQueued, long captureBytes) {
     this.maxInFlight = maxInFlight;
     this.maxQueued = maxQueued;
+    this.capture = new CaptureBudget(captureBytes);
+  }
+
+  /** Fetches holding an in-flight permit now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Fetches queued for a host slot or a permit now. */
+  public int queued() {
+    return queued.get();
+  }
+
+  /** Per-host slots taken now, summed over every host of every fetcher. */
+  public int hostSlots() {
+    return hostSlots.get();
+  }
+
+  /** The budget of captured body bytes. */
+  public CaptureBudget capture() {
+    return capture;
+  }
+
+  /** A host slot was taken (the fetcher's own per-host count is exact; this sums them for stats). */
+  void hostSlotTaken() {
+    hostSlots.incrementAndGet();
+  }
+
+  /** A host slot was given back. */
+  void hostSlotReleased() {
+    hostSlots.decrementAndGet();
   }
 
   /** Counts one more queued fetch; false (and nothing counted) when the queue is full. */
@@ -87,6 +124,4 @@ public final class GlobalLimits {
       w.context().runOnContext(v -> w.grant().run());
     }
   }
-
-
 }

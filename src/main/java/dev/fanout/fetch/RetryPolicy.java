@@ -10,7 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * What is retried and when: connect, reset and timeout failures and the statuses 408, 425, 429,
  * 500, 502, 503 and 504; after a capped exponential backoff with full jitter (a uniform delay in
  * [0, min(max, base * 2^(retry-1))], as in the AWS architecture blog's "Exponential Backoff And
- * Jitter"), or after the server's Retry-After when it sends one.
+ * Jitter"), or after the server's Retry-After when it sends one, shortened to
+ * {@code fetch.retryAfterMaxMs}.
  */
 final class RetryPolicy {
   private final long baseMs;
@@ -47,13 +48,13 @@ final class RetryPolicy {
     return ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
   }
 
-  /** Whether a Retry-After delay is short enough to wait for. */
-  boolean honours(long retryAfterMs) {
-    return retryAfterMs <= retryAfterMaxMs;
-  }
-
-  long retryAfterMaxMs() {
-    return retryAfterMaxMs;
+  /**
+   * The wait a Retry-After header asks for, shortened to {@code fetch.retryAfterMaxMs}; -1 when
+   * absent or unparseable.
+   */
+  long retryAfter(String header, long nowEpochMs) {
+    long after = parseRetryAfter(header, nowEpochMs);
+    return after < 0 ? -1 : Math.min(after, retryAfterMaxMs);
   }
 
   /**

@@ -2,9 +2,13 @@ package dev.fanout.fetch;
 
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Attempt time limits, checked by one periodic tick instead of a Vert.x timer per attempt. Nearly
@@ -15,6 +19,7 @@ import java.util.Map;
  * because it lives on the fetcher's event loop; single-threaded.
  */
 final class Timeouts {
+  private static final Logger LOG = LoggerFactory.getLogger(Timeouts.class);
   static final long TICK_MS = 10;
 
   /** A scheduled action; {@link #cancel()} it when it is no longer wanted. */
@@ -81,18 +86,22 @@ final class Timeouts {
     return e;
   }
 
+  /**
+   * Collects the due actions first, then runs them: an action may schedule (a released host slot
+   * starts the next fetch, which schedules its limit), and a new duration would change the map
+   * being iterated. Each action runs guarded, so one that throws cannot strand the rest.
+   */
   private void tick() {
     long now = System.nanoTime();
+    List<Entry> due = new ArrayList<>();
     for (Iterator<ArrayDeque<Entry>> it = byDuration.values().iterator(); it.hasNext(); ) {
       ArrayDeque<Entry> q = it.next();
       Entry head;
       while ((head = q.peek()) != null && (head.action == null || head.atNanos - now <= 0)) {
         q.poll();
         size--;
-        Runnable action = head.action;
-        if (action != null) {
-          head.action = null;
-          action.run();
+        if (head.action != null) {
+          due.add(head);
         }
       }
       if (q.size() > 1024) {
@@ -102,7 +111,18 @@ final class Timeouts {
         it.remove();
       }
     }
-    if (size == 0) {
+    for (Entry e : due) {
+      Runnable action = e.action; // an earlier action of this tick may have cancelled it
+      if (action != null) {
+        e.action = null;
+        try {
+          action.run();
+        } catch (RuntimeException ex) {
+          LOG.error("a timeout action failed", ex);
+        }
+      }
+    }
+    if (size == 0 && tickTimer >= 0) {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
     }

@@ -1,6 +1,8 @@
 package dev.fanout.gather;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.Capture;
+import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.config.FanoutConfig;
@@ -36,6 +38,7 @@ public final class GatherVerticle extends VerticleBase {
     try {
       // A bus client may send anything: read the body untyped before treating it as an object.
       req = GatherRequest.fromJson(((Message<?>) msg).body() instanceof JsonObject o ? o : null, cfg.gather().limits());
+      cfg.gather().checkSettle(req, cfg.fetch()); // the reply holds every result
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return;
@@ -57,6 +60,24 @@ public final class GatherVerticle extends VerticleBase {
   public static Gather.Options options(GatherRequest req, FanoutConfig cfg) {
     long deadline = req.requests().stream()
         .mapToLong(s -> s.deadlineMs() != null ? s.deadlineMs() : cfg.fetch().deadlineMs()).max().orElse(0);
-    return new Gather.Options(req.concurrency(), false, 1, deadline + 10_000, req.mode());
+    return new Gather.Options(concurrency(req, cfg), false, 1, deadline + 10_000, req.mode());
+  }
+
+  /**
+   * The request's concurrency, lowered when it captures bodies so that those in flight cannot
+   * exceed {@code gather.maxSettleBytes} (each counts its {@code maxBytes}). A streamed response
+   * writes every result that arrives, even while the client reads slowly and the gather pauses:
+   * what is in flight is what can pile up in the response's write queue.
+   */
+  static int concurrency(GatherRequest req, FanoutConfig cfg) {
+    Capture dflt = Capture.parse("fetch.capture", cfg.fetch().capture());
+    long widest = 0;
+    for (FetchSpec s : req.requests()) {
+      if ((s.capture() != null ? s.capture() : dflt) != Capture.NONE) {
+        widest = Math.max(widest, s.maxBytes() != null ? s.maxBytes() : cfg.fetch().maxBytes());
+      }
+    }
+    long fit = widest == 0 ? Long.MAX_VALUE : Math.max(1, cfg.gather().settleLimit() / widest);
+    return (int) Math.min(req.concurrency(), fit);
   }
 }

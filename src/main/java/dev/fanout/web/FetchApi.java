@@ -40,9 +40,15 @@ final class FetchApi {
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains(NDJSON)) {
       stream(ctx, req);
-    } else {
-      whole(ctx, req);
+      return;
     }
+    try {
+      cfg.gather().checkSettle(req, cfg.fetch()); // the whole response is held in memory
+    } catch (InvalidRequest e) {
+      Problem.invalid(ctx, e);
+      return;
+    }
+    whole(ctx, req);
   }
 
   private void whole(RoutingContext ctx, GatherRequest req) {

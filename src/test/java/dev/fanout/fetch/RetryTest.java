@@ -129,15 +129,51 @@ class RetryTest {
   }
 
   @Test
-  void retry_after_beyond_the_cap_ends_the_fetch(Vertx vertx, VertxTestContext ctx) {
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retryAfterMaxMs", 2000))
-            .compose(id -> Fetchers.get(vertx, t.url("/seq?key=cap&codes=429,200&ra=3600"))))
+  void retry_after_beyond_the_cap_is_shortened_to_the_cap(Vertx vertx, VertxTestContext ctx) {
+    // one rule: a Retry-After pauses the host and the fetch for at most fetch.retryAfterMaxMs
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retryAfterMaxMs", 300))
+            .compose(id -> Fetchers.get(vertx, t.url("/seq?key=cap&codes=429,200&ra=3600")))
+            .map(r -> {
+              ctx.verify(() -> {
+                assertThat(r.ok()).isTrue();
+                assertThat(r.attempts()).isEqualTo(2);
+                List<Long> at = t.arrivals("cap");
+                assertThat((at.get(1) - at.get(0)) / 1_000_000).isGreaterThanOrEqualTo(290);
+              });
+              return r;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void retry_after_longer_than_the_deadline_ends_the_fetch_with_its_status(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retryAfterMaxMs", 60_000))
+            .compose(id -> Fetchers.fetch(vertx, new JsonObject()
+                .put("url", t.url("/seq?key=dl&codes=429,200&ra=30")).put("deadlineMs", 2000))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.status()).isEqualTo(429);
           assertThat(r.attempts()).isEqualTo(1);
-          assertThat(r.error().message()).contains("Retry-After");
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void retry_after_pauses_the_host_even_without_retries_left(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("perHost", 1, "retries", 0))
+            .compose(id -> {
+              Future<FetchResult> first = Fetchers.get(vertx, t.url("/seq?key=nr&codes=503&ra=1"));
+              return Conditions.until(vertx, () -> t.arrivals("nr").size() == 1, 5_000)
+                  .compose(v -> Future.all(first, Fetchers.get(vertx, t.url("/ok?key=after"))));
+            })
+            .map(cf -> {
+              ctx.verify(() -> {
+                assertThat(cf.<FetchResult>resultAt(0).status()).isEqualTo(503);
+                long paused = t.arrivals("after").get(0) - t.arrivals("nr").get(0);
+                assertThat(paused / 1_000_000).isGreaterThanOrEqualTo(990);
+              });
+              return cf;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms (with stall=1, silence after the last byte instead of the end)
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
- *       {@code /to[url,code]} redirects to url
- *   <li>{@code /big[size]} announces Content-Length size and sends it
+ *       {@code /to[url,code,ms]} redirects to url (after ms milliseconds)
+ *   <li>{@code /big[size]} announces Content-Length size and sends it; {@code /gzip[size]} size bytes, gzipped
  *   <li>{@code /echo} answers method, headers and body as JSON
  * </ul>
  * It counts connections, requests, and requests in flight (now and the maximum seen), and keeps
@@ -175,7 +175,12 @@ public final class TargetServer {
         }
       }
       case "/loop" -> resp.setStatusCode(302).putHeader("Location", "/loop").end();
-      case "/to" -> resp.setStatusCode(intParam(q, "code", 302)).putHeader("Location", q.get("url")).end();
+      case "/to" -> vertx.setTimer(Math.max(1, intParam(q, "ms", 0)), id -> {
+        if (!resp.closed()) {
+          resp.setStatusCode(intParam(q, "code", 302)).putHeader("Location", q.get("url")).end();
+        }
+      });
+      case "/gzip" -> resp.putHeader("Content-Encoding", "gzip").end(gzip(bytes(intParam(q, "size", 16))));
       case "/big" -> {
         int size = intParam(q, "size", 1 << 20);
         resp.putHeader("Content-Length", String.valueOf(size)).end(bytes(size));
@@ -221,6 +226,16 @@ public final class TargetServer {
     }
     resp.write("x");
     vertx.setTimer(ms, id -> drip(resp, ms, left - 1, stall));
+  }
+
+  private static Buffer gzip(Buffer plain) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(plain.getBytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
   }
 
   private static Buffer bytes(int n) {
