@@ -6,10 +6,11 @@ package dev.fanout.config;
  * @param host the interface to listen on
  * @param port the port (0 picks a free one)
  * @param instances web verticles sharing the port; 0 means one per event loop
- * @param idleTimeoutMs close a connection idle this long (slowloris guard)
+ * @param idleTimeoutMs close a connection with no request in progress this long (slowloris and
+ *     keep-alive guard), or whose client stopped reading a response this long
  * @param maxHeaderBytes the largest request header block accepted
  * @param bodyLimitBytes the largest request body accepted
- * @param requestTimeoutMs the longest a (non-streaming) request may take before a 503
+ * @param requestTimeoutMs the longest a request may wait for its response to start before a 504
  * @param shutdownGraceMs on stop, how long in-flight requests may finish before they are cut
  */
 public record HttpConfig(

@@ -114,7 +114,7 @@ public final class Gather {
    * input is abandoned (the consumer went away). Idempotent.
    */
   public void cancel(boolean emitRest) {
-    if (cancelled) {
+    if (cancelled || done.future().isComplete()) {
       return;
     }
     cancelled = true;
@@ -135,13 +135,13 @@ public final class Gather {
   private void fill() {
     if (cancelled) {
       FetchSpec spec;
-      while (emitCancelled && !paused && (spec = buffer.poll()) != null) {
+      // cancelled results are results too: with ordered output they wait inside the window
+      while (emitCancelled && !paused && inWindow() && (spec = buffer.poll()) != null) {
         deliver(nextIndex++, FetchResult.failed(spec.url(), ErrorKind.CANCELLED,
             "not started: the gather was cancelled", 0, 0).toJson());
       }
     }
-    while (!cancelled && !paused && inFlight < opts.concurrency()
-        && (!opts.ordered() || nextIndex - nextEmit < opts.reorderWindow())) {
+    while (!cancelled && !paused && inFlight < opts.concurrency() && inWindow()) {
       FetchSpec spec = buffer.poll();
       if (spec == null) {
         break;
@@ -154,6 +154,11 @@ public final class Gather {
     if (sourceDone && buffer.isEmpty() && inFlight == 0 && held.isEmpty() && !reading) {
       done.tryComplete(stats.snapshot());
     }
+  }
+
+  /** Whether one more result may be started: with ordered output, at most the reorder window is held back. */
+  private boolean inWindow() {
+    return !opts.ordered() || nextIndex - nextEmit < opts.reorderWindow();
   }
 
   private void read() {

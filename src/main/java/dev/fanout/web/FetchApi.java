@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * {@code POST /v1/fetch}: a gather over the event bus. JSON in, {@code {results, stats}} out with
  * results in input order; with {@code Accept: application/x-ndjson} one result per line as they
- * complete, then a {@code {"stats": ...}} line. A client that goes away cancels its gather.
+ * complete, then a {@code {"stats": ...}} line. The response's end, for any reason (answered, timed
+ * out, client gone), cancels the gather.
  */
 final class FetchApi {
   static final String NDJSON = "application/x-ndjson";
@@ -29,6 +30,9 @@ final class FetchApi {
   }
 
   void gather(RoutingContext ctx) {
+    if (!open(ctx.response())) {
+      return; // answered already: the request timed out while its body arrived
+    }
     GatherRequest req;
     try {
       req = GatherRequest.fromJson(Problem.jsonObject(ctx.body().buffer(), "a JSON object with urls or requests"),
@@ -53,9 +57,8 @@ final class FetchApi {
 
   private void whole(RoutingContext ctx, GatherRequest req) {
     Collector sink = new Collector(req.requests().size());
-    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
+    Gather gather = start(ctx, req, sink);
     HttpServerResponse resp = ctx.response();
-    resp.closeHandler(v -> gather.cancel(false));
     gather.run().onComplete(ar -> {
       if (resp.closed() || resp.ended()) {
         return;
@@ -74,14 +77,14 @@ final class FetchApi {
     Gather.Sink sink = new Gather.Sink() {
       @Override
       public void accept(long index, JsonObject result) {
-        if (!resp.closed()) {
+        if (open(resp)) { // the gather is being cancelled: its last results have nowhere to go
           resp.write(result.toBuffer().appendByte((byte) '\n'));
         }
       }
 
       @Override
       public boolean full() {
-        return !resp.closed() && resp.writeQueueFull();
+        return open(resp) && resp.writeQueueFull();
       }
 
       @Override
@@ -89,8 +92,7 @@ final class FetchApi {
         resp.drainHandler(v -> resume.run());
       }
     };
-    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
-    resp.closeHandler(v -> gather.cancel(false));
+    Gather gather = start(ctx, req, sink);
     gather.run().onComplete(ar -> {
       if (resp.closed() || resp.ended()) {
         return;
@@ -101,6 +103,17 @@ final class FetchApi {
       }
       resp.end(new JsonObject().put("stats", stats(ar.result().toJson(), gather)).toBuffer().appendByte((byte) '\n'));
     });
+  }
+
+  /** A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a timeout, the client leaving. */
+  private Gather start(RoutingContext ctx, GatherRequest req, Gather.Sink sink) {
+    Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
+    ctx.addEndHandler(ar -> gather.cancel(false));
+    return gather;
+  }
+
+  private static boolean open(HttpServerResponse resp) {
+    return !resp.ended() && !resp.closed();
   }
 
   private static JsonObject stats(JsonObject stats, Gather gather) {

@@ -32,8 +32,11 @@ final class JobsApi {
       Problem.invalid(ctx, e);
       return;
     }
-    send(ctx, Addresses.JOBS_ENQUEUE, body, 0).onSuccess(r -> ctx.response().setStatusCode(201)
-        .putHeader("Content-Type", "application/json").end(r.encode()));
+    send(ctx, Addresses.JOBS_ENQUEUE, body, 0).onSuccess(r -> {
+      if (open(ctx)) {
+        ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(r.encode());
+      }
+    });
   }
 
   void get(RoutingContext ctx) {
@@ -106,13 +109,28 @@ final class JobsApi {
   }
 
   private Future<JsonObject> send(RoutingContext ctx, String address, JsonObject body, long waitMs) {
+    if (!open(ctx)) {
+      return Future.failedFuture("answered already"); // timed out while its body arrived: do nothing
+    }
     return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000 + waitMs))
         .map(Message::body)
         .onFailure(e -> fail(ctx, e));
   }
 
+  /**
+   * Answers with the reply unless the response ended first (a 504 from {@link RequestDeadline}, or
+   * the client left): a long poll's late answer is dropped; its waiter lapses at its own deadline.
+   */
   private static void reply(RoutingContext ctx, Future<JsonObject> f) {
-    f.onSuccess(r -> ctx.response().putHeader("Content-Type", "application/json").end(r.encode()));
+    f.onSuccess(r -> {
+      if (open(ctx)) {
+        ctx.response().putHeader("Content-Type", "application/json").end(r.encode());
+      }
+    });
+  }
+
+  private static boolean open(RoutingContext ctx) {
+    return !ctx.response().ended() && !ctx.response().closed();
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {

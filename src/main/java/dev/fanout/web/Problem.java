@@ -20,10 +20,11 @@ public final class Problem {
   /** Answers {@code status} with a problem document. */
   public static void send(RoutingContext ctx, int status, String slug, String title, String detail, String field) {
     HttpServerResponse resp = ctx.response();
-    if (resp.headWritten() || resp.closed()) {
-      if (!resp.closed()) {
-        resp.reset();
-      }
+    if (resp.ended() || resp.closed()) {
+      return; // answered already (a timeout's 504, say): a late outcome has nowhere to go
+    }
+    if (resp.headWritten()) {
+      resp.reset(); // a stream that failed midway: the client must not take it for complete
       return;
     }
     JsonObject body = new JsonObject()
@@ -70,8 +71,10 @@ public final class Problem {
       send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), null);
     } else if (status == 405) {
       send(ctx, 405, "method-not-allowed", "Method not allowed", ctx.request().method() + " is not allowed here", null);
+    } else if (status == 504) {
+      send(ctx, 504, "timeout", "Request timed out", "no answer within http.requestTimeoutMs", null);
     } else if (status == 503) {
-      send(ctx, 503, "unavailable", "Service unavailable", "the request took longer than http.requestTimeoutMs", null);
+      send(ctx, 503, "unavailable", "Service unavailable", "the service cannot answer now", null);
     } else if (status >= 400 && status < 500) {
       // What reaches here is about the request as a whole (its query string, its framing).
       String why = t == null ? null : t.getMessage();

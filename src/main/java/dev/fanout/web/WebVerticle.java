@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -32,12 +31,14 @@ public final class WebVerticle extends VerticleBase {
     FetchApi fetchApi = new FetchApi(vertx, all);
     JobsApi jobsApi = new JobsApi(vertx);
     Router router = Router.router(vertx);
+    IdleConnections idle = new IdleConnections(vertx, cfg.idleTimeoutMs());
+    router.route().handler(idle::onRequest); // first: every request marks its connection busy
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
         HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
         .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
-    router.route("/v1/*").handler(TimeoutHandler.create(cfg.requestTimeoutMs(), 503));
+    router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
@@ -52,13 +53,13 @@ public final class WebVerticle extends VerticleBase {
     router.errorHandler(400, Problem::malformed); // a path that does not decode, before any route
     router.errorHandler(404, Problem::onFailure);
     router.errorHandler(405, Problem::onFailure);
+    // No Vert.x idle timeout: it would cut requests in progress; IdleConnections closes idle ones.
     HttpServerOptions opts = new HttpServerOptions()
-        .setIdleTimeout((int) Math.max(1, cfg.idleTimeoutMs()))
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxHeaderSize(cfg.maxHeaderBytes())
         .setMaxInitialLineLength(8192)
-        .setDecompressionSupported(false);
-    server = vertx.createHttpServer(opts).requestHandler(router);
+        .setDecompressionSupported(false)
+        .setHttp2ClearTextEnabled(false);
+    server = vertx.createHttpServer(opts).connectionHandler(idle::onConnection).requestHandler(router);
     return server.listen(cfg.port(), cfg.host())
         .onSuccess(s -> vertx.sharedData().getLocalMap(STATE).putIfAbsent("port", s.actualPort()));
   }
