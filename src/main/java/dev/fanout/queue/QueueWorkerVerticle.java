@@ -354,6 +354,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
+    // for operators and tests: from here on this node claims nothing and waits for its running jobs
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "draining").put("running", running.size())
+        .put("graceMs", cfg.drainMs()));
     drained = Promise.promise();
     if (busy() == 0) {
       drained.tryComplete();
