@@ -121,7 +121,7 @@ class GracefulStopTest {
   /** What {@code fanout serve} does on SIGTERM, from a thread of its own as there. */
   private Future<Void> stopGracefully(Context here) {
     return Future.fromCompletionStage(CompletableFuture.runAsync(() -> {
-      FanoutVerticle.drainWeb(node).await();
+      FanoutVerticle.drain(node).await();
       node.close().await();
     }), here);
   }

@@ -65,7 +65,7 @@ class WorkerAttemptsTest {
           return rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(ids[1]), 10_000);
         })
         .compose(v -> rig.job(ids[0]))
-        .eventually(() -> rig.link.close()))
+        .eventually(() -> vertx.undeploy(rig.deployment).eventually(() -> rig.link.close())))
         .onComplete(ctx.succeeding(job -> ctx.verify(() -> {
           assertThat(job.getInteger("attempt")).isEqualTo(2);
           assertThat(job.getJsonObject("result").getInteger("attempt")).isEqualTo(2);
