@@ -157,7 +157,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
         }
       });
       registry.forEach((kind, opts) -> {
-        Lane lane = lanes.computeIfAbsent(kind, Lane::new);
+        Lane lane = lanes.computeIfAbsent(kind, k -> new Lane(k, this::dispatch));
         lane.registered = true;
         lane.concurrency = opts.getInteger("concurrency", 1);
         lane.delivery = new DeliveryOptions().setSendTimeout(opts.getLong("timeoutMs", 60_000L));
@@ -206,60 +206,6 @@ public final class QueueWorkerVerticle extends VerticleBase {
         pumpSoon(); // there may be more
       }
     });
-  }
-
-  /**
-   * One job kind's claims and runs. It holds the jobs running at handlers, the claimed ones
-   * waiting for a free slot, and those asked for by claims not answered yet; it wants to hold the
-   * handlers' concurrency plus what they finish during two claim round trips (at least one
-   * claim batch, or the concurrency when that is smaller; at most two batches), so quick
-   * handlers never wait for a claim and slow ones do not hoard jobs that another node could run.
-   */
-  private final class Lane {
-    final String kind;
-    final java.util.ArrayDeque<JobStore.Claimed> queue = new java.util.ArrayDeque<>();
-    boolean registered;
-    int concurrency = 1;
-    DeliveryOptions delivery = new DeliveryOptions();
-    int inFlight;
-    int asked;
-    int claimsOut;
-    /** Finishes since {@link #sinceNanos}; their rate and the claims' round trip, smoothed. */
-    long finished;
-    long sinceNanos = System.nanoTime();
-    double perMs;
-    double rttMs;
-
-    Lane(String kind) {
-      this.kind = kind;
-    }
-
-    int held() {
-      return inFlight + queue.size() + asked;
-    }
-
-    int wanted(int claimBatch) {
-      int least = Math.min(claimBatch, concurrency);
-      int ahead = (int) Math.ceil(2 * perMs * rttMs);
-      return concurrency + Math.max(least, Math.min(ahead, 2 * claimBatch));
-    }
-
-    void claimed(long rttNanos) {
-      long now = System.nanoTime();
-      double elapsedMs = (now - sinceNanos) / 1e6;
-      if (elapsedMs > 0) {
-        perMs = 0.7 * perMs + 0.3 * (finished / elapsedMs);
-      }
-      finished = 0;
-      sinceNanos = now;
-      rttMs = rttMs == 0 ? rttNanos / 1e6 : 0.7 * rttMs + 0.3 * (rttNanos / 1e6);
-    }
-
-    void dispatchReady() {
-      while (inFlight < concurrency && !queue.isEmpty()) {
-        dispatch(this, queue.poll());
-      }
-    }
   }
 
   /**
