@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * The service: reads the configuration, opens the database (starting the embedded one when no
  * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, the jobs
  * API, the built-in job handlers and the queue worker, then the web verticles, and marks itself
- * ready. Nothing else. {@link #drainWeb(Vertx)} stops the web
- * side first on shutdown, so in-flight requests finish while the fetchers still run.
+ * ready. Nothing else. {@link #drain(Vertx)} stops them in order on shutdown: the web first, so
+ * in-flight requests finish while the fetchers still run, then the queue worker before the job
+ * handlers and the fetchers its running jobs use.
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
@@ -40,12 +41,16 @@ public final class FanoutVerticle extends VerticleBase {
           db = d;
           return Migrations.apply(d.pool());
         })
-        .compose(applied -> FetchPool.deploy(vertx, config()))
+        .compose(applied -> FetchPool.deploy(vertx, config())).onSuccess(remember("fetchers"))
         .compose(id -> vertx.deployVerticle(GatherVerticle.class, new DeploymentOptions().setConfig(config())))
+        .onSuccess(remember("gather"))
         .compose(id -> vertx.deployVerticle(new JobsVerticle(db.pool()), new DeploymentOptions().setConfig(config())))
+        .onSuccess(remember("jobs"))
         .compose(id -> vertx.deployVerticle(new BuiltInHandlersVerticle(), new DeploymentOptions().setConfig(config())))
+        .onSuccess(remember("handlers"))
         .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()),
             new DeploymentOptions().setConfig(config())))
+        .onSuccess(remember("worker"))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {
           vertx.sharedData().getLocalMap(STATE).put("web", webId);
@@ -58,9 +63,15 @@ public final class FanoutVerticle extends VerticleBase {
         });
   }
 
+  /** Notes a child's deployment id for {@link #drain(Vertx)}. */
+  private io.vertx.core.Handler<String> remember(String part) {
+    return id -> vertx.sharedData().getLocalMap(STATE).put(part, id);
+  }
+
   @Override
   public Future<?> stop() {
-    // children (web, gather, fetchers) are undeployed before this runs
+    // children (web, gather, fetchers) are undeployed before this runs, all at once unless
+    // drain(vertx) stopped them in order first
     return db == null ? Future.succeededFuture() : db.close(vertx);
   }
 
@@ -72,5 +83,32 @@ public final class FanoutVerticle extends VerticleBase {
     WebVerticle.ready(vertx, false);
     Object webId = vertx.sharedData().getLocalMap(STATE).remove("web");
     return webId == null ? Future.succeededFuture() : vertx.undeploy((String) webId);
+  }
+
+  /**
+   * The graceful stop, before {@code vertx.close()}: stops the service's parts one after another,
+   * each once the one before is gone, as Vert.x would undeploy them all at once. The web first
+   * ({@link #drainWeb(Vertx)}), then the queue worker (no new claims; running jobs get
+   * {@code queue.drainMs}, then those still running are released), then the job handlers (the
+   * worker no longer waits for them), the jobs API and gather, and the fetchers last, so a fetch
+   * job still running while the worker drains finishes and is recorded instead of being cut off.
+   */
+  public static Future<Void> drain(Vertx vertx) {
+    Future<Void> stopped = drainWeb(vertx);
+    for (String part : new String[] {"worker", "handlers", "jobs", "gather", "fetchers"}) {
+      stopped = stopped.compose(v -> undeploy(vertx, part));
+    }
+    return stopped;
+  }
+
+  private static Future<Void> undeploy(Vertx vertx, String part) {
+    Object id = vertx.sharedData().getLocalMap(STATE).remove(part);
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.undeploy((String) id).recover(e -> {
+      LOG.warn("stopping the {} failed: {}", part, e.getMessage());
+      return Future.succeededFuture();
+    });
   }
 }

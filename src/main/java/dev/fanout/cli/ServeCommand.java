@@ -37,7 +37,8 @@ public final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     // SIGTERM and SIGINT stop gracefully and exit 0: web first (in-flight requests finish within
-    // http.shutdownGraceMs), then everything else.
+    // http.shutdownGraceMs), then the queue worker (running jobs get queue.drainMs), then the job
+    // handlers, and the fetchers last; then everything else.
     CountDownLatch signalled = new CountDownLatch(1);
     for (String name : new String[] {"TERM", "INT"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
@@ -46,7 +47,8 @@ public final class ServeCommand implements Callable<Integer> {
     LOG.info("stopping");
     try {
       // Two awaits: a future chained after close would complete on an event loop that is gone.
-      FanoutVerticle.drainWeb(vertx).await(cfg.http().shutdownGraceMs() + STOP_GRACE_S * 1000, TimeUnit.MILLISECONDS);
+      FanoutVerticle.drain(vertx).await(cfg.http().shutdownGraceMs() + cfg.queue().drainMs() + STOP_GRACE_S * 1000,
+          TimeUnit.MILLISECONDS);
       vertx.close().await(STOP_GRACE_S, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("stop did not finish in time: {}", e.toString());

@@ -1,6 +1,7 @@
 package dev.fanout.queue;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.InvalidRequest;
 import io.vertx.core.Future;
@@ -16,7 +17,8 @@ import java.util.Set;
  * The job kinds fanout runs itself: {@code echo} (the result is the payload; for tests and
  * benchmarks) and {@code fetch} (the payload is a fetch spec, the result the fetch result; a
  * retryable failure — connect, reset, timeout, overloaded, 408/425/429/5xx — fails the attempt so
- * the job retries, any other outcome completes the job with the result).
+ * the job retries; a fetch cut off by its fetcher stopping runs again without using an attempt;
+ * any other outcome completes the job with the result).
  */
 public final class BuiltInHandlersVerticle extends VerticleBase {
   private static final Set<String> RETRY_KINDS = Set.of("connect", "reset", "timeout", "overloaded");
@@ -44,6 +46,11 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
           JsonObject r = reply.body();
           JsonObject err = r.getJsonObject("error");
           String kind = err == null ? null : err.getString("kind");
+          if (ErrorKind.CANCELLED.wire().equals(kind)) {
+            // only a fetcher stopping cancels a job's fetch (it sends no cancel group): the attempt
+            // did not happen, so it runs again without using one, never completes with it
+            return Future.succeededFuture(new JsonObject().put("snooze", 0));
+          }
           Integer status = r.getInteger("status");
           boolean retry = kind != null && (RETRY_KINDS.contains(kind)
               || "http-status".equals(kind) && status != null && (status == 408 || status == 425 || status == 429 || status >= 500));

@@ -3,10 +3,14 @@ package dev.fanout.queue;
 import dev.fanout.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -26,6 +30,10 @@ public final class JobHandlers {
   static final String REGISTRY = "fanout.job.kinds";
   /** Bumped after every change of any registry in this JVM, so workers re-read theirs only then. */
   static final java.util.concurrent.atomic.AtomicLong VERSION = new java.util.concurrent.atomic.AtomicLong();
+  /** Local address told of every change of this node's registry: the worker acts on it at once. */
+  static final String CHANGED = "fanout.job.kinds.changed";
+  /** The worker threads of each blocking registration, closed when it is unregistered. */
+  private static final Map<MessageConsumer<JsonObject>, WorkerExecutor> EXECUTORS = new ConcurrentHashMap<>();
 
   private JobHandlers() {}
 
@@ -43,33 +51,56 @@ public final class JobHandlers {
     }
   }
 
-  /** Registers {@code handler} for {@code kind}; completes once it receives jobs. */
+  /**
+   * Registers {@code handler} for {@code kind}; completes once it receives jobs. A blocking
+   * handler is called on a pool of {@code concurrency} worker threads of its own (so it neither
+   * waits for nor starves Vert.x's shared worker pool), unordered, and may block until it
+   * returns; the future it returns may also complete later.
+   */
   public static Future<MessageConsumer<JsonObject>> register(Vertx vertx, String kind, Options options,
       Function<JsonObject, Future<JsonObject>> handler) {
+    WorkerExecutor threads = options.blocking()
+        ? vertx.createSharedWorkerExecutor("fanout-job-" + kind, Math.max(1, options.concurrency()), options.timeoutMs(),
+            TimeUnit.MILLISECONDS)
+        : null;
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, msg -> {
       Future<JsonObject> result;
       try {
-        result = options.blocking()
-            ? vertx.executeBlocking(() -> handler.apply(msg.body()).await())
-            : handler.apply(msg.body());
+        result = threads == null
+            ? handler.apply(msg.body())
+            : threads.executeBlocking(() -> handler.apply(msg.body()), false).compose(f -> f);
       } catch (RuntimeException e) {
         result = Future.failedFuture(e);
       }
       result.onSuccess(r -> msg.reply(r == null ? new JsonObject() : r))
           .onFailure(e -> msg.fail(500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     });
+    if (threads != null) {
+      EXECUTORS.put(consumer, threads);
+    }
     return consumer.completion().map(v -> {
       registry(vertx).put(kind, new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
-      VERSION.incrementAndGet();
+      changed(vertx);
       return consumer;
     });
   }
 
-  /** Unregisters a kind: this node's worker stops claiming it, and the consumer goes. */
+  /**
+   * Unregisters a kind: this node's worker stops claiming it and at once gives back the jobs of
+   * it that it claimed and has not started; the consumer goes (attempts it is running still
+   * finish and are recorded).
+   */
   public static Future<Void> unregister(Vertx vertx, String kind, MessageConsumer<JsonObject> consumer) {
     registry(vertx).remove(kind);
+    changed(vertx);
+    WorkerExecutor threads = EXECUTORS.remove(consumer);
+    Future<Void> gone = consumer.unregister();
+    return threads == null ? gone : gone.eventually(threads::close);
+  }
+
+  private static void changed(Vertx vertx) {
     VERSION.incrementAndGet();
-    return consumer.unregister();
+    vertx.eventBus().publish(CHANGED, null);
   }
 
   static LocalMap<String, JsonObject> registry(Vertx vertx) {

@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -39,33 +40,45 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private final PgConnectOptions options;
   private final int poolSize;
   private Pool pool;
+  private Pool durablePool;
   private QueueConfig cfg;
   private JobStore store;
+  private OutcomeBuffer outcomes;
   private PgSubscriber subscriber;
+  private MessageConsumer<Object> kindsChanged;
   private final Map<String, Lane> lanes = new HashMap<>();
   private long registryVersion = -1;
-  /** Claimed and not finished: in flight at a handler, or waiting in its {@link Lane}. Their leases are renewed. */
-  private final Map<Long, JobStore.Claimed> running = new HashMap<>();
-  private List<JobStore.Outcome> completed = new ArrayList<>();
-  private List<JobStore.Outcome> failed = new ArrayList<>();
-  private List<JobStore.Outcome> later = new ArrayList<>();
-  private List<JobStore.Outcome> cancelled = new ArrayList<>();
-  /** Outcomes buffered per batch id, for the {@code attempts} event after they are written. */
-  private Map<String, Integer> byBatch = new HashMap<>();
+  /**
+   * Claimed attempts not finished: in flight at a handler, or waiting in their {@link Lane}; their
+   * leases are renewed. Keyed by job and attempt: after an outage longer than the lease this node
+   * may claim a job again while its previous attempt still runs here, and each attempt gives its
+   * slot back on its own.
+   */
+  private final Map<Attempt, JobStore.Claimed> running = new HashMap<>();
   private final List<Long> timers = new ArrayList<>();
   private long flushTimer = -1;
   private boolean pumpQueued;
   private boolean stopping;
   private Promise<Void> drained;
 
+  /** One attempt of one job: what a running entry is keyed by. */
+  private record Attempt(long id, int attempt) {
+    static Attempt of(JobStore.Claimed c) {
+      return new Attempt(c.id(), c.attempt());
+    }
+  }
+
   /**
-   * A worker on the database at {@code options}, with a pool of its own of {@code poolSize}.
+   * A worker on the database at {@code options}, with pools of its own: {@code poolSize}
+   * connections for claims and lease renewals, and up to four for outcomes.
    *
-   * <p>Its connections commit asynchronously ({@code synchronous_commit = off}): a claim or an
-   * outcome is not waited on to reach the disk. A crash can then lose the last moments of those
-   * writes, which only means a job runs again (a lost claim leaves it runnable, a lost outcome
-   * leaves it running until its lease is rescued) — at least once still holds — while an enqueue,
-   * on the API's pool, is acknowledged only once it is on disk.
+   * <p>Claims and renewals commit asynchronously ({@code synchronous_commit = off}): losing the
+   * last moments of them in a crash of PostgreSQL only means a job is claimed again (a lost claim
+   * leaves it runnable, a lost renewal shortens a lease). Outcomes — completed, failed, snoozed,
+   * cancelled, released — commit durably ({@code synchronous_commit = on}): PostgreSQL makes a
+   * commit visible only once it is on disk, so a completion that anyone has read is never taken
+   * back by a crash. They are written in batches, so this costs one WAL flush per batch, and
+   * concurrent batches share flushes (group commit).
    */
   public QueueWorkerVerticle(PgConnectOptions options, int poolSize) {
     this.options = options;
@@ -83,16 +96,16 @@ public final class QueueWorkerVerticle extends VerticleBase {
     // statements (all by primary key or a partial index) an index scan is always the right plan.
     props.put("enable_bitmapscan", "off");
     props.put("enable_seqscan", "off");
-    pool = io.vertx.pgclient.PgBuilder.pool()
-        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(poolSize).setName("fanout-worker"))
-        // fanout's connection settings; one statement per connection matters most here: pipelining
-        // queued claims behind outcome writes on one backend, on separate ones they run in parallel
-        .connectingTo(dev.fanout.store.Database.tuned(new PgConnectOptions(options).setProperties(props)))
-        .using(vertx)
-        .build();
+    // fanout's connection settings; one statement per connection matters most here: pipelining
+    // queued claims behind outcome writes on one backend, on separate ones they run in parallel
+    pool = pool("fanout-worker", poolSize, props);
+    props.put("synchronous_commit", "on");
+    durablePool = pool("fanout-worker-outcomes", Math.min(4, poolSize), props);
     store = new JobStore(pool);
+    outcomes = new OutcomeBuffer(vertx, new JobStore(durablePool));
     subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options)).reconnectPolicy(retries -> 1000L);
     subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
+    kindsChanged = vertx.eventBus().localConsumer(JobHandlers.CHANGED, msg -> pumpSoon());
     return subscriber.connect()
         .recover(e -> {
           LOG.warn("LISTEN failed ({}); polling every {} ms instead", e.getMessage(), cfg.pollMs());
@@ -107,6 +120,14 @@ public final class QueueWorkerVerticle extends VerticleBase {
           rescue();
           pumpSoon();
         });
+  }
+
+  private Pool pool(String name, int size, Map<String, String> props) {
+    return io.vertx.pgclient.PgBuilder.pool()
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(size).setName(name))
+        .connectingTo(dev.fanout.store.Database.tuned(new PgConnectOptions(options).setProperties(new HashMap<>(props))))
+        .using(vertx)
+        .build();
   }
 
   /** Coalesces wake-ups (notifications, freed slots, the poll) into one pump per event-loop turn. */
@@ -128,9 +149,15 @@ public final class QueueWorkerVerticle extends VerticleBase {
     if (version != registryVersion) {
       // the registry copies its values on every read: read it only after a change
       registryVersion = version;
-      lanes.values().forEach(lane -> lane.registered = false);
-      JobHandlers.registry(vertx).forEach((kind, opts) -> {
-        Lane lane = lanes.computeIfAbsent(kind, Lane::new);
+      Map<String, JsonObject> registry = new HashMap<>(JobHandlers.registry(vertx));
+      lanes.values().forEach(lane -> {
+        if (lane.registered && !registry.containsKey(lane.kind)) {
+          lane.registered = false;
+          release(lane, new ArrayList<>(lane.queue)); // a kind gone from here: its waiting jobs go back at once
+        }
+      });
+      registry.forEach((kind, opts) -> {
+        Lane lane = lanes.computeIfAbsent(kind, k -> new Lane(k, this::dispatch));
         lane.registered = true;
         lane.concurrency = opts.getInteger("concurrency", 1);
         lane.delivery = new DeliveryOptions().setSendTimeout(opts.getLong("timeoutMs", 60_000L));
@@ -165,8 +192,11 @@ public final class QueueWorkerVerticle extends VerticleBase {
         return;
       }
       lane.claimed(System.nanoTime() - t0);
-      ar.result().forEach(c -> running.put(c.id(), c));
+      ar.result().forEach(c -> running.put(Attempt.of(c), c));
       lane.queue.addAll(ar.result());
+      if (!lane.registered) {
+        release(lane, ar.result()); // unregistered while this claim was out
+      }
       if (stopping) {
         drainedIfIdle(); // stop() releases everything in running once the last claim is answered
         return;
@@ -179,57 +209,18 @@ public final class QueueWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * One job kind's claims and runs. It holds the jobs running at handlers, the claimed ones
-   * waiting for a free slot, and those asked for by claims not answered yet; it wants to hold the
-   * handlers' concurrency plus what they finish during two claim round trips (at least one
-   * claim batch, or the concurrency when that is smaller; at most two batches), so quick
-   * handlers never wait for a claim and slow ones do not hoard jobs that another node could run.
+   * Gives claimed jobs of {@code lane} that no handler started back at once, without using an
+   * attempt, so that any node can run them; when the write fails their leases expire instead.
    */
-  private final class Lane {
-    final String kind;
-    final java.util.ArrayDeque<JobStore.Claimed> queue = new java.util.ArrayDeque<>();
-    boolean registered;
-    int concurrency = 1;
-    DeliveryOptions delivery = new DeliveryOptions();
-    int inFlight;
-    int asked;
-    int claimsOut;
-    /** Finishes since {@link #sinceNanos}; their rate and the claims' round trip, smoothed. */
-    long finished;
-    long sinceNanos = System.nanoTime();
-    double perMs;
-    double rttMs;
-
-    Lane(String kind) {
-      this.kind = kind;
+  private void release(Lane lane, List<JobStore.Claimed> claimed) {
+    if (claimed.isEmpty()) {
+      return;
     }
-
-    int held() {
-      return inFlight + queue.size() + asked;
-    }
-
-    int wanted(int claimBatch) {
-      int least = Math.min(claimBatch, concurrency);
-      int ahead = (int) Math.ceil(2 * perMs * rttMs);
-      return concurrency + Math.max(least, Math.min(ahead, 2 * claimBatch));
-    }
-
-    void claimed(long rttNanos) {
-      long now = System.nanoTime();
-      double elapsedMs = (now - sinceNanos) / 1e6;
-      if (elapsedMs > 0) {
-        perMs = 0.7 * perMs + 0.3 * (finished / elapsedMs);
-      }
-      finished = 0;
-      sinceNanos = now;
-      rttMs = rttMs == 0 ? rttNanos / 1e6 : 0.7 * rttMs + 0.3 * (rttNanos / 1e6);
-    }
-
-    void dispatchReady() {
-      while (inFlight < concurrency && !queue.isEmpty()) {
-        dispatch(this, queue.poll());
-      }
-    }
+    lane.queue.removeAll(claimed);
+    claimed.forEach(c -> running.remove(Attempt.of(c)));
+    LOG.info("releasing {} claimed job(s) of kind {}, no longer run here", claimed.size(), lane.kind);
+    outcomes.release(claimed).onFailure(e -> LOG.warn("releasing jobs of kind {} failed ({}); their leases will expire",
+        lane.kind, e.getMessage()));
   }
 
   private void dispatch(Lane lane, JobStore.Claimed c) {
@@ -239,25 +230,22 @@ public final class QueueWorkerVerticle extends VerticleBase {
   }
 
   private void outcome(Lane lane, JobStore.Claimed c, AsyncResult<Message<JsonObject>> ar) {
-    if (running.remove(c.id()) == null) {
+    if (running.remove(Attempt.of(c)) == null) {
       return; // released at stop: its lease is gone, and a late write would be refused anyway
     }
     lane.inFlight--;
     lane.finished++;
-    if (c.job().getValue("batch") instanceof String batch) {
-      byBatch.merge(batch, 1, Integer::sum);
-    }
     if (ar.succeeded()) {
       JsonObject body = ar.result().body() == null ? new JsonObject() : ar.result().body();
       if (body.size() == 1 && body.getValue("snooze") instanceof Number ms) {
-        later.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, Math.max(0, ms.longValue())));
+        outcomes.snoozed(c, Math.max(0, ms.longValue()));
       } else if (body.size() == 1 && body.getValue("cancel") instanceof String) {
-        cancelled.add(new JobStore.Outcome(c.id(), c.attempt(), body, null, 0));
+        outcomes.cancelled(c, body);
       } else {
-        completed.add(new JobStore.Outcome(c.id(), c.attempt(), body, null, 0));
+        outcomes.completed(c, body);
       }
     } else {
-      failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error(c, ar.cause()), backoffMs(c.attempt())));
+      outcomes.failed(c, error(c, ar.cause()), backoffMs(c.attempt()));
     }
     drainedIfIdle();
     flushSoon();
@@ -295,42 +283,14 @@ public final class QueueWorkerVerticle extends VerticleBase {
   }
 
   private void flushSoon() {
-    if (completed.size() + failed.size() + later.size() + cancelled.size() >= FLUSH_AT) {
-      flush();
+    if (outcomes.size() >= FLUSH_AT) {
+      outcomes.flush();
     } else if (flushTimer < 0) {
       flushTimer = vertx.setTimer(cfg.flushMs(), id -> {
         flushTimer = -1;
-        flush();
+        outcomes.flush();
       });
     }
-  }
-
-  /**
-   * Writes the buffered outcomes, one statement per kind of outcome, then publishes an
-   * {@code attempts} event on {@code fanout.events} (batch waiters count it down). A failed write
-   * leaves the jobs to run again once their leases expire.
-   */
-  private Future<?> flush() {
-    List<JobStore.Outcome> c = completed;
-    List<JobStore.Outcome> f = failed;
-    List<JobStore.Outcome> l = later;
-    List<JobStore.Outcome> x = cancelled;
-    Map<String, Integer> batches = byBatch;
-    completed = new ArrayList<>();
-    failed = new ArrayList<>();
-    later = new ArrayList<>();
-    cancelled = new ArrayList<>();
-    byBatch = new HashMap<>();
-    return Future.join(store.complete(c), store.fail(f), store.reschedule(l), store.cancelRunning(x))
-        .onFailure(e -> LOG.warn("writing job outcomes failed ({}); their leases will expire and they will run again",
-            e.getMessage()))
-        .onComplete(ar -> {
-          if (!batches.isEmpty()) {
-            vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "attempts")
-                .put("completed", c.size()).put("failed", f.size()).put("snoozed", l.size()).put("cancelled", x.size())
-                .put("batches", new JsonObject(new HashMap<String, Object>(batches))));
-          }
-        });
   }
 
   private void renew() {
@@ -354,6 +314,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
+    // for operators and tests: from here on this node claims nothing and waits for its running jobs
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "draining").put("running", running.size())
+        .put("graceMs", cfg.drainMs()));
     drained = Promise.promise();
     if (busy() == 0) {
       drained.tryComplete();
@@ -362,16 +325,16 @@ public final class QueueWorkerVerticle extends VerticleBase {
     return drained.future()
         .compose(v -> {
           vertx.cancelTimer(grace);
-          List<JobStore.Outcome> release = new ArrayList<>();
-          running.values().forEach(c -> release.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, 0)));
+          List<JobStore.Claimed> release = new ArrayList<>(running.values());
           if (!release.isEmpty()) {
             LOG.info("releasing {} claimed job(s) not finished after {} ms", release.size(), cfg.drainMs());
           }
           running.clear();
           lanes.values().forEach(lane -> lane.queue.clear());
-          return Future.join(flush(), store.reschedule(release));
+          return Future.join(outcomes.flush(), outcomes.release(release));
         })
+        .eventually(() -> kindsChanged.unregister())
         .eventually(() -> subscriber.close())
-        .eventually(() -> pool.close());
+        .eventually(() -> Future.join(pool.close(), durablePool.close()));
   }
 }
