@@ -210,11 +210,14 @@ final class JobSql {
   /**
    * Deletes up to $2 jobs finished more than $1 ms ago. Their index is a BRIN index, which only a
    * bitmap scan reads: the caller turns bitmap scans on for this statement (the worker's pool has
-   * them off).
+   * them off). The outer WHERE repeats the predicate: a job changed while the DELETE waited for
+   * its row lock (retried: finalized_at cleared) is re-checked in its new version, where the
+   * subquery's row would be reused as it was.
    */
   static final String PRUNE = """
       DELETE FROM fanout_job WHERE id IN (
-        SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)""";
+          SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)
+        AND finalized_at < now() - $1 * interval '1 millisecond'""";
 
   /**
    * Deletes the batches older than the retention ($1 ms) that have no job left; a batch with a
