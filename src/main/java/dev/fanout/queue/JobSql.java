@@ -13,21 +13,22 @@ final class JobSql {
       + "lease_until, errors, result, batch_id, idempotency_key, created_at, attempted_at, finalized_at";
 
   static final String EXISTING_KEYS =
-      "SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
+      "SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
 
   /**
    * The whole enqueue in one statement (one round trip, one commit): ids are allocated per input
    * row, inputs whose idempotency key exists (or repeats an earlier input's) take that job's id,
    * the rest are inserted, the batch's range of ids is recorded ({@code fanout_batch}: a batch's
    * jobs are read by walking it), and each kind is notified (delivered at commit). One row per input, in
-   * input order: its id, and whether a row with a key lost a race to a concurrent enqueue.
+   * input order: its id, whether a row with a key lost a race to a concurrent enqueue, whether
+   * this statement inserted its job, and the batch of the job that existed already.
    */
   static final String ENQUEUE = """
       WITH input AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[], $7::text[])
           WITH ORDINALITY AS u(kind, queue, payload, priority, run_at, max_attempts, idempotency_key, ord)
       ), existing AS (
-        SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($7::text[])
+        SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($7::text[])
       ), firsts AS (
         SELECT idempotency_key, min(ord) AS ord FROM input WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key
       ), fresh AS (
@@ -51,6 +52,7 @@ final class JobSql {
       )
       SELECT i.ord, coalesce(fr.id, e.id, frk.id) AS id,
              (fr.id IS NOT NULL OR frk.id IS NOT NULL) AND ins.id IS NULL AND insk.id IS NULL AS lost,
+             ins.id IS NOT NULL AS inserted, e.batch_id AS existing_batch,
              (SELECT n FROM notified) AS notified
       FROM input i
       LEFT JOIN fresh fr ON fr.ord = i.ord

@@ -30,7 +30,11 @@ public final class JobStore {
     this.pool = pool;
   }
 
-  /** What an enqueue did: the job ids in input order, and the batch they belong to. */
+  /**
+   * What an enqueue did: the job ids in input order, and the batch they belong to — the batch of
+   * this call's new jobs, or, when it inserted none (every key existed), the batch the first
+   * job was enqueued with.
+   */
   public record Enqueued(UUID batch, List<Long> ids) {}
 
   /**
@@ -79,23 +83,34 @@ public final class JobStore {
     return retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
       List<Long> ids = new ArrayList<>(n);
       List<Integer> lost = new ArrayList<>();
+      boolean inserted = false;
+      UUID firstBatch = null;
       for (Row r : rows) {
         ids.add(r.getLong("id"));
+        inserted |= Boolean.TRUE.equals(r.getBoolean("inserted"));
+        if (ids.size() == 1) {
+          firstBatch = r.getUUID("existing_batch");
+        }
         if (Boolean.TRUE.equals(r.getBoolean("lost"))) {
           lost.add(ids.size() - 1);
         }
       }
+      // nothing inserted (a whole enqueue sent again): no batch row was written for the new id,
+      // so the answer names the batch the first job was enqueued with
+      UUID answer = inserted || firstBatch == null ? batch : firstBatch;
       if (lost.isEmpty()) {
-        return Future.succeededFuture(new Enqueued(batch, ids));
+        return Future.succeededFuture(new Enqueued(answer, ids));
       }
       // A concurrent enqueue stored some of these keys first: answer with its jobs.
       List<String> lostKeys = new ArrayList<>();
       lost.forEach(i -> lostKeys.add(keys[i]));
+      boolean none = !inserted;
       return pool.preparedQuery(JobSql.EXISTING_KEYS).execute(Tuple.of(lostKeys.toArray(String[]::new))).map(found -> {
-        Map<String, Long> byKey = new HashMap<>();
-        found.forEach(r -> byKey.put(r.getString(1), r.getLong(0)));
-        lost.forEach(i -> ids.set(i, byKey.get(keys[i])));
-        return new Enqueued(batch, ids);
+        Map<String, Row> byKey = new HashMap<>();
+        found.forEach(r -> byKey.put(r.getString(1), r));
+        lost.forEach(i -> ids.set(i, byKey.containsKey(keys[i]) ? byKey.get(keys[i]).getLong(0) : null));
+        UUID lostFirst = lost.get(0) == 0 && byKey.containsKey(keys[0]) ? byKey.get(keys[0]).getUUID(2) : null;
+        return new Enqueued(none && lostFirst != null ? lostFirst : answer, ids);
       });
     });
   }
