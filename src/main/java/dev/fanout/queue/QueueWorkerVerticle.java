@@ -90,7 +90,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
         .connectingTo(dev.fanout.store.Database.tuned(new PgConnectOptions(options).setProperties(props)))
         .using(vertx)
         .build();
-    store = new JobStore(pool);
+    store = new JobStore(pool, cfg.maxSnoozeMs());
     subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options)).reconnectPolicy(retries -> 1000L);
     subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
     return subscriber.connect()
