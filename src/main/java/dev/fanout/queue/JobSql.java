@@ -123,7 +123,7 @@ final class JobSql {
         attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
         lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
-      RETURNING """ + columns("j.");
+      RETURNING\s""" + columns("j.");
 
   /**
    * Discards claimed attempts whose row the API cannot read ($3: why), recording an
