@@ -15,9 +15,11 @@ package dev.fanout.config;
  * @param retentionMs finished jobs are deleted after this long
  * @param pruneEveryMs how often finished jobs are pruned
  * @param maxEnqueue the most jobs in one enqueue request
+ * @param maxSnoozeMs the longest a handler's {@code {"snooze": ms}} puts a job off; longer asks are cut to this
  */
 public record QueueConfig(int claimBatch, long leaseMs, long renewEveryMs, long rescueEveryMs, long pollMs, long flushMs,
-    long backoffBaseMs, long backoffMaxMs, long drainMs, long retentionMs, long pruneEveryMs, int maxEnqueue) {
+    long backoffBaseMs, long backoffMaxMs, long drainMs, long retentionMs, long pruneEveryMs, int maxEnqueue,
+    long maxSnoozeMs) {
 
   private static final long DAY_MS = 86_400_000L;
 
@@ -34,7 +36,9 @@ public record QueueConfig(int claimBatch, long leaseMs, long renewEveryMs, long 
         r.longIn("queue.drainMs", 0, DAY_MS),
         r.longIn("queue.retentionMs", 1000, 3650 * DAY_MS),
         r.longIn("queue.pruneEveryMs", 1000, DAY_MS),
-        r.intIn("queue.maxEnqueue", 1, 1_000_000));
+        r.intIn("queue.maxEnqueue", 1, 1_000_000),
+        // ten years at most: far inside what a timestamp and an interval can hold
+        r.longIn("queue.maxSnoozeMs", 1000, 3650 * DAY_MS));
     if (q.renewEveryMs >= q.leaseMs) {
       throw new ConfigException("queue.renewEveryMs", "must be shorter than queue.leaseMs");
     }

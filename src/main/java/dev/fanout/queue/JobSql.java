@@ -9,25 +9,38 @@ package dev.fanout.queue;
 final class JobSql {
   private JobSql() {}
 
-  static final String COLUMNS = "id, kind, queue, state, payload, priority, run_at, attempt, max_attempts, "
-      + "lease_until, errors, result, batch_id, idempotency_key, created_at, attempted_at, finalized_at";
+  /**
+   * A job row as {@link Jobs#toJson} reads it, columns prefixed with {@code p}. The JSON columns
+   * come as text and are parsed per row: a document the client's parser refuses (too deep, a
+   * number too long) then fails that row alone, where the client's own jsonb decoding fails the
+   * whole statement and closes its connection.
+   */
+  static String columns(String p) {
+    return p + "id, " + p + "kind, " + p + "queue, " + p + "state, " + p + "payload::text, " + p + "priority, "
+        + p + "run_at, " + p + "attempt, " + p + "max_attempts, " + p + "lease_until, " + p + "errors::text, "
+        + p + "result::text, " + p + "batch_id, " + p + "idempotency_key, " + p + "created_at, " + p + "attempted_at, "
+        + p + "finalized_at";
+  }
+
+  static final String COLUMNS = columns("");
 
   static final String EXISTING_KEYS =
-      "SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
+      "SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
 
   /**
    * The whole enqueue in one statement (one round trip, one commit): ids are allocated per input
    * row, inputs whose idempotency key exists (or repeats an earlier input's) take that job's id,
    * the rest are inserted, the batch's range of ids is recorded ({@code fanout_batch}: a batch's
    * jobs are read by walking it), and each kind is notified (delivered at commit). One row per input, in
-   * input order: its id, and whether a row with a key lost a race to a concurrent enqueue.
+   * input order: its id, whether a row with a key lost a race to a concurrent enqueue, whether
+   * this statement inserted its job, and the batch of the job that existed already.
    */
   static final String ENQUEUE = """
       WITH input AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[], $7::text[])
           WITH ORDINALITY AS u(kind, queue, payload, priority, run_at, max_attempts, idempotency_key, ord)
       ), existing AS (
-        SELECT id, idempotency_key FROM fanout_job WHERE idempotency_key = ANY($7::text[])
+        SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($7::text[])
       ), firsts AS (
         SELECT idempotency_key, min(ord) AS ord FROM input WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key
       ), fresh AS (
@@ -51,6 +64,7 @@ final class JobSql {
       )
       SELECT i.ord, coalesce(fr.id, e.id, frk.id) AS id,
              (fr.id IS NOT NULL OR frk.id IS NOT NULL) AND ins.id IS NULL AND insk.id IS NULL AS lost,
+             ins.id IS NOT NULL AS inserted, e.batch_id AS existing_batch,
              (SELECT n FROM notified) AS notified
       FROM input i
       LEFT JOIN fresh fr ON fr.ord = i.ord
@@ -109,9 +123,18 @@ final class JobSql {
         attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
         lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
-      RETURNING j.id, j.kind, j.queue, j.state, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts,
-                j.lease_until, j.errors, j.result, j.batch_id, j.idempotency_key, j.created_at, j.attempted_at,
-                j.finalized_at""";
+      RETURNING\s""" + columns("j.");
+
+  /**
+   * Discards claimed attempts whose row the API cannot read ($3: why), recording an
+   * {@code invalid-row} error: they would fail every time they were claimed.
+   */
+  static final String DISCARD_INVALID = """
+      UPDATE fanout_job j SET state = 'discarded', finalized_at = now(), lease_until = NULL,
+        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'invalid-row',
+          'message', u.message))
+      FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, attempt, message)
+      WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'""";
 
   static final String COMPLETE = """
       UPDATE fanout_job j SET state = 'completed', result = u.result, finalized_at = now(), lease_until = NULL
@@ -186,7 +209,7 @@ final class JobSql {
       ORDER BY id LIMIT $4""";
 
   /** {@link #LIST} within one batch ($3): its range of ids, walked on the primary key. */
-  static final String LIST_BATCH = "SELECT " + COLUMNS.replaceAll("(\\w+)", "j.$1") + """
+  static final String LIST_BATCH = "SELECT " + columns("j.") + """
        FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
       ORDER BY j.id LIMIT $5""";
@@ -203,18 +226,22 @@ final class JobSql {
       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $1 GROUP BY j.state""";
 
+  /** Counts by kind and state, with the age of the oldest job (an infinite run_at has none). */
   static final String QUEUES = """
-      SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at)) * 1000
+      SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at) FILTER (WHERE isfinite(run_at))) * 1000
       FROM fanout_job GROUP BY kind, state ORDER BY kind, state""";
 
   /**
    * Deletes up to $2 jobs finished more than $1 ms ago. Their index is a BRIN index, which only a
    * bitmap scan reads: the caller turns bitmap scans on for this statement (the worker's pool has
-   * them off).
+   * them off). The outer WHERE repeats the predicate: a job changed while the DELETE waited for
+   * its row lock (retried: finalized_at cleared) is re-checked in its new version, where the
+   * subquery's row would be reused as it was.
    */
   static final String PRUNE = """
       DELETE FROM fanout_job WHERE id IN (
-        SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)""";
+          SELECT id FROM fanout_job WHERE finalized_at < now() - $1 * interval '1 millisecond' LIMIT $2)
+        AND finalized_at < now() - $1 * interval '1 millisecond'""";
 
   /**
    * Deletes the batches older than the retention ($1 ms) that have no job left; a batch with a

@@ -23,14 +23,31 @@ import java.util.UUID;
  * trip or one transaction and never blocks.
  */
 public final class JobStore {
-  private final Pool pool;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobStore.class);
+  /** The default of {@code queue.maxSnoozeMs}: 30 days. */
+  public static final long MAX_SNOOZE_MS = 30L * 86_400_000L;
 
-  /** A store over {@code pool} (migrated). */
+  private final Pool pool;
+  private final Outcomes outcomes;
+  private final long maxSnoozeMs;
+
+  /** A store over {@code pool} (migrated) whose snoozes last at most {@link #MAX_SNOOZE_MS}. */
   public JobStore(Pool pool) {
-    this.pool = pool;
+    this(pool, MAX_SNOOZE_MS);
   }
 
-  /** What an enqueue did: the job ids in input order, and the batch they belong to. */
+  /** A store over {@code pool} (migrated) whose snoozes last at most {@code maxSnoozeMs}. */
+  public JobStore(Pool pool, long maxSnoozeMs) {
+    this.pool = pool;
+    this.outcomes = new Outcomes(pool);
+    this.maxSnoozeMs = maxSnoozeMs;
+  }
+
+  /**
+   * What an enqueue did: the job ids in input order, and the batch they belong to — the batch of
+   * this call's new jobs, or, when it inserted none (every key existed), the batch the first
+   * job was enqueued with.
+   */
   public record Enqueued(UUID batch, List<Long> ids) {}
 
   /**
@@ -76,26 +93,37 @@ public final class JobStore {
       });
     }
     args.addArrayOfString(keys).addUUID(batch);
-    return retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
+    return Outcomes.retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
       List<Long> ids = new ArrayList<>(n);
       List<Integer> lost = new ArrayList<>();
+      boolean inserted = false;
+      UUID firstBatch = null;
       for (Row r : rows) {
         ids.add(r.getLong("id"));
+        inserted |= Boolean.TRUE.equals(r.getBoolean("inserted"));
+        if (ids.size() == 1) {
+          firstBatch = r.getUUID("existing_batch");
+        }
         if (Boolean.TRUE.equals(r.getBoolean("lost"))) {
           lost.add(ids.size() - 1);
         }
       }
+      // nothing inserted (a whole enqueue sent again): no batch row was written for the new id,
+      // so the answer names the batch the first job was enqueued with
+      UUID answer = inserted || firstBatch == null ? batch : firstBatch;
       if (lost.isEmpty()) {
-        return Future.succeededFuture(new Enqueued(batch, ids));
+        return Future.succeededFuture(new Enqueued(answer, ids));
       }
       // A concurrent enqueue stored some of these keys first: answer with its jobs.
       List<String> lostKeys = new ArrayList<>();
       lost.forEach(i -> lostKeys.add(keys[i]));
+      boolean none = !inserted;
       return pool.preparedQuery(JobSql.EXISTING_KEYS).execute(Tuple.of(lostKeys.toArray(String[]::new))).map(found -> {
-        Map<String, Long> byKey = new HashMap<>();
-        found.forEach(r -> byKey.put(r.getString(1), r.getLong(0)));
-        lost.forEach(i -> ids.set(i, byKey.get(keys[i])));
-        return new Enqueued(batch, ids);
+        Map<String, Row> byKey = new HashMap<>();
+        found.forEach(r -> byKey.put(r.getString(1), r));
+        lost.forEach(i -> ids.set(i, byKey.containsKey(keys[i]) ? byKey.get(keys[i]).getLong(0) : null));
+        UUID lostFirst = lost.get(0) == 0 && byKey.containsKey(keys[0]) ? byKey.get(keys[0]).getUUID(2) : null;
+        return new Enqueued(none && lostFirst != null ? lostFirst : answer, ids);
       });
     });
   }
@@ -106,18 +134,41 @@ public final class JobStore {
   /**
    * Claims up to {@code limit} runnable jobs of {@code kind}, leased for {@code leaseMs}. Running
    * jobs of the kind whose lease expired count as runnable: they run again as their next attempt,
-   * or are discarded (and not answered) when that was their last.
+   * or are discarded (and not answered) when that was their last. A claimed job whose row cannot
+   * be read is discarded right after with an {@code invalid-row} error, and not answered; should
+   * that write fail, its lease expires and a later claim tries again.
    */
   public Future<List<Claimed>> claim(String kind, int limit, long leaseMs) {
-    return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).map(rows -> {
+    return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).compose(rows -> {
       List<Claimed> out = new ArrayList<>(rows.size());
+      List<Claimed> unreadable = new ArrayList<>();
+      List<String> why = new ArrayList<>();
       for (Row r : rows) {
         if ("running".equals(r.getString(3))) {
-          out.add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, Jobs.toJson(r)));
+          JsonObject job = Jobs.toJson(r);
+          String invalid = Jobs.invalid(job);
+          (invalid == null ? out : unreadable).add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, job));
+          if (invalid != null) {
+            why.add(invalid);
+          }
         }
       }
-      return out;
+      return unreadable.isEmpty() ? Future.succeededFuture(out) : discard(unreadable, why).map(out);
     });
+  }
+
+  /** Discards claimed attempts that cannot be read; a failure is logged, and their leases expire. */
+  private Future<Void> discard(List<Claimed> unreadable, List<String> why) {
+    unreadable.forEach(c -> LOG.warn("discarding job {}: {}", c.id(), why.get(unreadable.indexOf(c))));
+    Tuple args = Tuple.tuple()
+        .addArrayOfLong(unreadable.stream().map(Claimed::id).toArray(Long[]::new))
+        .addArrayOfInteger(unreadable.stream().map(Claimed::attempt).toArray(Integer[]::new))
+        .addArrayOfString(why.toArray(String[]::new));
+    return pool.preparedQuery(JobSql.DISCARD_INVALID).execute(args).<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("discarding {} unreadable job(s) failed ({}); their leases will expire", unreadable.size(), e.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   /** One finished attempt: the result, or an error with the delay before the retry. */
@@ -125,55 +176,28 @@ public final class JobStore {
 
   /** Marks attempts completed; completes with how many were still theirs to complete. */
   public Future<Integer> complete(List<Outcome> done) {
-    return write(JobSql.COMPLETE, done, Outcome::result, false);
+    return outcomes.write(Outcomes.Kind.COMPLETE, done);
   }
 
   /** Records failed attempts: retryable after their delay, or discarded after the last. */
   public Future<Integer> fail(List<Outcome> failed) {
-    return write(JobSql.FAIL, failed, Outcome::error, true);
+    return outcomes.write(Outcomes.Kind.FAIL, failed);
   }
 
-  /** Puts attempts back without using them: snoozed for {@code delayMs}, or released (delay 0). */
+  /**
+   * Puts attempts back without using them: snoozed for {@code delayMs} (at most the store's
+   * {@code maxSnoozeMs}), or released (delay 0).
+   */
   public Future<Integer> reschedule(List<Outcome> later) {
-    return write(JobSql.RESCHEDULE, later, null, true);
+    List<Outcome> clamped = new ArrayList<>(later.size());
+    later.forEach(o -> clamped.add(o.delayMs() >= 0 && o.delayMs() <= maxSnoozeMs ? o
+        : new Outcome(o.id(), o.attempt(), o.result(), o.error(), Math.max(0, Math.min(o.delayMs(), maxSnoozeMs)))));
+    return outcomes.write(Outcomes.Kind.RESCHEDULE, clamped);
   }
 
   /** Cancels running attempts at their handler's request ({@code result} holds the reason). */
   public Future<Integer> cancelRunning(List<Outcome> cancelled) {
-    return write(JobSql.CANCEL_RUNNING, cancelled, Outcome::result, false);
-  }
-
-  /**
-   * One batched, attempt-guarded update: {@code $1} ids, {@code $2} attempts, then the JSON column
-   * ({@code json}, if any) and the delays ({@code delays}). Completes with the rows changed.
-   */
-  private Future<Integer> write(String sql, List<Outcome> outcomes, java.util.function.Function<Outcome, JsonObject> json,
-      boolean delays) {
-    if (outcomes.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    // in id order: the nested-loop plan these statements get then locks rows in that order, and
-    // a deadlock victim all the same is retried below
-    outcomes = new ArrayList<>(outcomes);
-    outcomes.sort(java.util.Comparator.comparingLong(Outcome::id));
-    Tuple args = Tuple.tuple()
-        .addArrayOfLong(outcomes.stream().map(Outcome::id).toArray(Long[]::new))
-        .addArrayOfInteger(outcomes.stream().map(Outcome::attempt).toArray(Integer[]::new));
-    if (json != null) {
-      args.addValue(outcomes.stream().map(json).toArray(JsonObject[]::new));
-    }
-    if (delays) {
-      args.addArrayOfLong(outcomes.stream().map(Outcome::delayMs).toArray(Long[]::new));
-    }
-    return retry(() -> pool.preparedQuery(sql).execute(args).map(RowSet::rowCount), 3);
-  }
-
-  /** Runs {@code write} again (up to {@code tries} in all) when PostgreSQL chose it as a deadlock or serialization victim. */
-  private static <T> Future<T> retry(java.util.function.Supplier<Future<T>> write, int tries) {
-    return write.get().recover(e -> tries > 1 && e instanceof io.vertx.pgclient.PgException pe
-        && ("40P01".equals(pe.getSqlState()) || "40001".equals(pe.getSqlState()))
-        ? retry(write, tries - 1)
-        : Future.failedFuture(e));
+    return outcomes.write(Outcomes.Kind.CANCEL, cancelled);
   }
 
   /** Extends the leases of running attempts by {@code leaseMs} from now. */

@@ -101,8 +101,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
     pool = pool("fanout-worker", poolSize, props);
     props.put("synchronous_commit", "on");
     durablePool = pool("fanout-worker-outcomes", Math.min(4, poolSize), props);
-    store = new JobStore(pool);
-    outcomes = new OutcomeBuffer(vertx, new JobStore(durablePool));
+    store = new JobStore(pool, cfg.maxSnoozeMs());
+    outcomes = new OutcomeBuffer(vertx, new JobStore(durablePool, cfg.maxSnoozeMs()));
     subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options)).reconnectPolicy(retries -> 1000L);
     subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
     kindsChanged = vertx.eventBus().localConsumer(JobHandlers.CHANGED, msg -> pumpSoon());
