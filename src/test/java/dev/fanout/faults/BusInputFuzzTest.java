@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,12 +39,12 @@ class BusInputFuzzTest {
   static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
   static final Set<Integer> CLIENT_CODES = Set.of(400, 404, 409);
 
-  Vertx vertx;
-  Requests req;
+  static Vertx vertx;
+  static Requests req;
 
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    this.vertx = vertx;
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    BusInputFuzzTest.vertx = vertx;
     TargetServer.start(vertx)
         .compose(t -> {
           req = new Requests(new Bodies(SEED), List.of(t.url("/ok"), t.url("/ok?size=100"), t.url("/echo")));

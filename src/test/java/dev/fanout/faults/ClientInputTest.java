@@ -14,7 +14,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,12 +24,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class ClientInputTest {
-  WebClient web;
-  TargetServer target;
-  int port;
+  static WebClient web;
+  static TargetServer target;
+  static int port;
 
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
     web = WebClient.create(vertx);
     TargetServer.start(vertx)
         .compose(t -> {

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,14 +40,14 @@ class InputFuzzTest {
   static final List<String> CONTENT_TYPES = List.of("application/json", "application/json; charset=utf-8",
       "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", "");
 
-  WebClient web;
-  TargetServer target;
-  Requests req;
-  int port;
+  static WebClient web;
+  static TargetServer target;
+  static Requests req;
+  static int port;
 
   /** The service with fetches bounded to a few seconds, and some jobs whose ids and batches exist. */
-  @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
     web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(WINDOW));
     TargetServer.start(vertx)
         .compose(t -> {
