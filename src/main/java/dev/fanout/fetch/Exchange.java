@@ -101,6 +101,7 @@ final class Exchange {
         .setMethod(method)
         .setURI(target.pathAndQuery())
         .setFollowRedirects(false);
+    FetchFaults.at(FetchFaults.Point.START, target.normalised());
     boolean agent = false;
     for (Map.Entry<String, String> h : headers.entrySet()) { // Host and Connection are not allowed in a spec
       opts.putHeader(h.getKey(), h.getValue());

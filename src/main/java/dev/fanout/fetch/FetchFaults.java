@@ -10,6 +10,8 @@ import java.util.function.BiPredicate;
 public final class FetchFaults {
   /** Where a fault can be injected. */
   public enum Point {
+    /** While the request is built, where Vert.x's header validation throws. */
+    START,
     /** Inside the response body handler, for each chunk. */
     BODY,
     /** While the result is turned into its reply (the encoder). */
