@@ -99,7 +99,9 @@ public final class EmbeddedDatabase {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("timezone", "UTC");
     s.put("listen_addresses", "127.0.0.1");
-    s.put("max_connections", "300");
+    // a test server serves one test JVM's services one after another, and a closed pool's
+    // backends take a moment to go: room for several services' pools at once
+    s.put("max_connections", durable ? "300" : "1000");
     s.put("fsync", durable ? "on" : "off");
     s.put("synchronous_commit", durable ? "on" : "off");
     s.put("full_page_writes", durable ? "on" : "off");
