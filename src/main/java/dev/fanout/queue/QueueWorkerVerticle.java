@@ -104,9 +104,19 @@ public final class QueueWorkerVerticle extends VerticleBase {
     store = new JobStore(pool, cfg.maxSnoozeMs());
     outcomes = new OutcomeBuffer(vertx, new JobStore(durablePool, cfg.maxSnoozeMs()));
     subscriber = PgSubscriber.subscriber(vertx, new PgConnectOptions(options)).reconnectPolicy(retries -> 1000L);
-    subscriber.channel("fanout_jobs").handler(kind -> pumpSoon());
+    // Started only once LISTEN is in effect: connect() completes before PostgreSQL has run the
+    // LISTEN, and a job enqueued in between would wait for the poll. Each (re)subscription
+    // pumps, so jobs enqueued while the connection was down are claimed at once.
+    Promise<Void> listening = Promise.promise();
+    subscriber.channel("fanout_jobs")
+        .subscribeHandler(v -> {
+          listening.tryComplete();
+          pumpSoon();
+        })
+        .handler(kind -> pumpSoon());
     kindsChanged = vertx.eventBus().localConsumer(JobHandlers.CHANGED, msg -> pumpSoon());
     return subscriber.connect()
+        .compose(v -> listening.future().timeout(cfg.pollMs() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS))
         .recover(e -> {
           LOG.warn("LISTEN failed ({}); polling every {} ms instead", e.getMessage(), cfg.pollMs());
           return Future.succeededFuture();
