@@ -64,7 +64,8 @@ main() {
   # run.sh builds first when the jar is missing or older than the sources
   for _ in $(seq 1 1500); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.2; done
   local pgport; pgport=$(grep -o 'embedded PostgreSQL in .* on 127.0.0.1:[0-9]*' "$OUT/fanout.log" | sed 's/.*://')
-  export PGHOST=127.0.0.1 PGPORT=$pgport PGUSER=postgres PGDATABASE=postgres PGPASSWORD=postgres
+  # the embedded server asks for the password fanout made at its first start
+  export PGHOST=127.0.0.1 PGPORT=$pgport PGUSER=postgres PGDATABASE=postgres PGPASSWORD="$(cat "$OUT/data/pg-password")"
 
   # request bodies, made before the clock starts
   local b i
