@@ -179,7 +179,7 @@ report() {
     echo "heap after each full GC (MB), per process:"
     for f in "$OUT"/gc-*.log; do
       printf '  %s:' "$(basename "$f" .log)"
-      grep -o 'Pause Full.* [0-9]*M->[0-9]*M' "$f" | sed 's/.*->\([0-9]*\)M/ \1/' | tr -d '\n'
+      { grep -o 'Pause Full.* [0-9]*M->[0-9]*M' "$f" || true; } | sed 's/.*->\([0-9]*\)M/ \1/' | tr -d '\n'
       echo
     done
   } | tee "$OUT/result.txt"
