@@ -94,7 +94,10 @@ public final class FanoutVerticle extends VerticleBase {
    * job still running while the worker drains finishes and is recorded instead of being cut off.
    */
   public static Future<Void> drain(Vertx vertx) {
-    Future<Void> stopped = drainWeb(vertx);
+    Future<Void> stopped = drainWeb(vertx).recover(e -> {
+      LOG.warn("stopping the web failed: {}", e.getMessage());
+      return Future.succeededFuture();
+    });
     for (String part : new String[] {"worker", "handlers", "jobs", "gather", "fetchers"}) {
       stopped = stopped.compose(v -> undeploy(vertx, part));
     }

@@ -139,7 +139,8 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
       Capture c = s.capture() != null ? s.capture() : defaultCapture;
       if (c != Capture.NONE) {
         long cap = s.maxBytes() != null ? s.maxBytes() : defaultMaxBytes;
-        long bytes = c == Capture.BASE64 ? cap / 3 * 4 + 4 : cap;
+        // saturating: a maxBytes near Long.MAX_VALUE must not wrap the sum into a small number
+        long bytes = c != Capture.BASE64 ? cap : cap > (Long.MAX_VALUE - 4) / 4 * 3 ? Long.MAX_VALUE : cap / 3 * 4 + 4;
         total = bytes > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + bytes;
       }
     }

@@ -41,7 +41,11 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
     } catch (InvalidRequest e) {
       return Future.succeededFuture(new JsonObject().put("cancel", "payload is not a fetch spec: " + e.getMessage()));
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, spec.toJson(), new DeliveryOptions().setSendTimeout(170_000))
+    // without its cancel group: a job's fetch is cancelled only by a fetcher stopping, so a
+    // cancelled result can be snoozed (a cancelled group would cancel every run of the job)
+    JsonObject request = spec.toJson();
+    request.remove("group");
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, request, new DeliveryOptions().setSendTimeout(170_000))
         .compose(reply -> {
           JsonObject r = reply.body();
           JsonObject err = r.getJsonObject("error");

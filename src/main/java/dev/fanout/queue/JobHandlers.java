@@ -31,6 +31,7 @@ public final class JobHandlers {
   /** Bumped after every change of any registry in this JVM, so workers re-read theirs only then. */
   static final java.util.concurrent.atomic.AtomicLong VERSION = new java.util.concurrent.atomic.AtomicLong();
   /** Local address told of every change of this node's registry: the worker acts on it at once. */
+  private static final java.util.concurrent.atomic.AtomicLong POOLS = new java.util.concurrent.atomic.AtomicLong();
   static final String CHANGED = "fanout.job.kinds.changed";
   /** The worker threads of each blocking registration, closed when it is unregistered. */
   private static final Map<MessageConsumer<JsonObject>, WorkerExecutor> EXECUTORS = new ConcurrentHashMap<>();
@@ -59,9 +60,10 @@ public final class JobHandlers {
    */
   public static Future<MessageConsumer<JsonObject>> register(Vertx vertx, String kind, Options options,
       Function<JsonObject, Future<JsonObject>> handler) {
+    // a pool of this registration's own: a shared executor of the same name keeps its first size
     WorkerExecutor threads = options.blocking()
-        ? vertx.createSharedWorkerExecutor("fanout-job-" + kind, Math.max(1, options.concurrency()), options.timeoutMs(),
-            TimeUnit.MILLISECONDS)
+        ? vertx.createSharedWorkerExecutor("fanout-job-" + kind + "-" + POOLS.incrementAndGet(),
+            Math.max(1, options.concurrency()), options.timeoutMs(), TimeUnit.MILLISECONDS)
         : null;
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, msg -> {
       Future<JsonObject> result;

@@ -36,6 +36,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
   private static final int FLUSH_AT = 1000;
   private static final int CLAIMS_IN_FLIGHT = 3;
+  private static final long CLAIM_WAIT_MS = 5_000;
 
   private final PgConnectOptions options;
   private final int poolSize;
@@ -60,6 +61,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
   private boolean pumpQueued;
   private boolean stopping;
   private Promise<Void> drained;
+  /** While stopping, after the drain: completed when the last claim out is answered. */
+  private Promise<Void> claimsAnswered;
 
   /** One attempt of one job: what a running entry is keyed by. */
   private record Attempt(long id, int attempt) {
@@ -196,6 +199,10 @@ public final class QueueWorkerVerticle extends VerticleBase {
     store.claim(lane.kind, ask, cfg.leaseMs()).onComplete(ar -> {
       lane.asked -= ask;
       lane.claimsOut--;
+      if (claimsAnswered != null && claimsOut() == 0) {
+        Promise<Void> answered = claimsAnswered;
+        context.runOnContext(v -> answered.tryComplete()); // once this claim's jobs are in running, below
+      }
       if (ar.failed()) {
         LOG.warn("claiming {} jobs failed: {}", lane.kind, ar.cause().getMessage());
         drainedIfIdle();
@@ -320,6 +327,28 @@ public final class QueueWorkerVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("rescue failed: {}", e.getMessage()));
   }
 
+  /**
+   * Completes once no claim is out (at most {@link #CLAIM_WAIT_MS} later): a claim answered after
+   * the release below would leave its jobs leased, and an expired lease uses the attempt.
+   */
+  private Future<Void> claimsAnswered() {
+    claimsAnswered = Promise.promise();
+    if (claimsOut() == 0) {
+      claimsAnswered.tryComplete();
+    }
+    Promise<Void> p = claimsAnswered;
+    long t = vertx.setTimer(CLAIM_WAIT_MS, id -> p.tryComplete());
+    return p.future().onComplete(ar -> vertx.cancelTimer(t));
+  }
+
+  private int claimsOut() {
+    int n = 0;
+    for (Lane lane : lanes.values()) {
+      n += lane.claimsOut;
+    }
+    return n;
+  }
+
   @Override
   public Future<?> stop() {
     stopping = true;
@@ -335,6 +364,9 @@ public final class QueueWorkerVerticle extends VerticleBase {
     return drained.future()
         .compose(v -> {
           vertx.cancelTimer(grace);
+          return claimsAnswered();
+        })
+        .compose(v -> {
           List<JobStore.Claimed> release = new ArrayList<>(running.values());
           if (!release.isEmpty()) {
             LOG.info("releasing {} claimed job(s) not finished after {} ms", release.size(), cfg.drainMs());

@@ -162,7 +162,8 @@ public final class EmbeddedDatabase {
       watchdog = null;
     }
     long found = postmasterPidOrZero();
-    if (found != 0 && Processes.alive(found)) {
+    // adopt only a PostgreSQL: a pid from a stale file may since belong to another program
+    if (found != 0 && Processes.alive(found) && ProcessHandle.of(found).map(Processes::isPostgres).orElse(false)) {
       watch(found);
       return;
     }

@@ -68,9 +68,9 @@ public final class Problem {
     } else if (status == 413) {
       send(ctx, 413, "body-too-large", "Request body too large", "the body is over http.bodyLimitBytes", "body");
     } else if (status == 404) {
-      send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), null);
+      send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), "path");
     } else if (status == 405) {
-      send(ctx, 405, "method-not-allowed", "Method not allowed", ctx.request().method() + " is not allowed here", null);
+      send(ctx, 405, "method-not-allowed", "Method not allowed", ctx.request().method() + " is not allowed here", "method");
     } else if (status == 504) {
       send(ctx, 504, "timeout", "Request timed out", "no answer within http.requestTimeoutMs", null);
     } else if (status == 503) {

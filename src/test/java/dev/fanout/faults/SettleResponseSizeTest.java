@@ -119,4 +119,18 @@ class SettleResponseSizeTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void a_max_bytes_near_the_long_range_in_base64_is_refused_not_wrapped(Vertx vertx, VertxTestContext ctx) {
+    // cap / 3 * 4 used to overflow into a negative sum, which passed the size check
+    JsonObject huge = new JsonObject().put("urls", new JsonArray().add(target.url("/ok?size=1000")))
+        .put("capture", "base64").put("maxBytes", Long.MAX_VALUE);
+    vertx.eventBus().request(Addresses.GATHER, huge)
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(((ReplyException) e).failureCode()).isEqualTo(400);
+          assertThat(e.getMessage()).startsWith("capture:").contains("application/x-ndjson");
+          assertThat(target.requests()).isZero();
+          ctx.completeNow();
+        })));
+  }
 }
