@@ -77,4 +77,9 @@ public record FetchConfig(
         r.longIn("fetch.keepAliveTimeoutMs", 1000, DAY_MS),
         r.longIn("fetch.captureBudgetBytes", 0, Long.MAX_VALUE));
   }
+
+  /** {@code captureBudgetBytes} in effect: as configured, or an eighth of the largest heap the JVM may use. */
+  public long captureBudget() {
+    return HeapShare.orEighth(captureBudgetBytes);
+  }
 }

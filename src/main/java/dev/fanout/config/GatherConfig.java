@@ -27,7 +27,7 @@ public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcu
 
   /** {@code maxSettleBytes} in effect: as configured, or an eighth of the largest heap the JVM may use. */
   public long settleLimit() {
-    return maxSettleBytes > 0 ? maxSettleBytes : Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 8);
+    return HeapShare.orEighth(maxSettleBytes);
   }
 
   /**

@@ -21,11 +21,6 @@ public final class FetchPool {
     return vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).get("limits");
   }
 
-  /** {@code fetch.captureBudgetBytes}, where 0 means an eighth of the largest heap the JVM may use. */
-  public static long captureBudgetBytes(long configured) {
-    return configured > 0 ? configured : Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 8);
-  }
-
   /** The number of fetchers {@code cfg} asks for: {@code fetch.instances}, else one per event loop. */
   public static int instances(FanoutConfig cfg) {
     if (cfg.fetch().instances() > 0) {
@@ -39,7 +34,7 @@ public final class FetchPool {
     FanoutConfig cfg = FanoutConfig.fromJson(config);
     int n = instances(cfg);
     GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued(),
-        captureBudgetBytes(cfg.fetch().captureBudgetBytes()));
+        cfg.fetch().captureBudget());
     vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).put("limits", limits);
     AtomicInteger next = new AtomicInteger();
     return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, next.getAndIncrement(), n),
