@@ -2,7 +2,7 @@
 # fanout's two commands.
 #   ./run.sh [serve options]       build the jar if it is missing or stale, then serve
 #   ./run.sh test                  run the test suite (mvn -B verify)
-#   ./run.sh SUBCOMMAND [args...]  run a subcommand: serve, fetch, migrate, help
+#   ./run.sh SUBCOMMAND [args...]  run a subcommand: serve, fetch, enqueue, migrate, help
 # Works from any directory; relative file arguments are taken from where you run it.
 set -euo pipefail
 
