@@ -26,7 +26,7 @@ final class Fetcher {
   private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
 
   private final Vertx vertx;
-  private final FetchConfig cfg;
+  private final long idleTimeoutMs;
   private final Exchange.Shared exchanges;
   private final EgressPolicy egress;
   private final GlobalLimits limits;
@@ -48,7 +48,7 @@ final class Fetcher {
       GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Predicate<String> owns,
       Function<Handoff, Future<FetchResult>> handoff) {
     this.vertx = vertx;
-    this.cfg = cfg;
+    this.idleTimeoutMs = cfg.idleTimeoutMs();
     this.exchanges = new Exchange.Shared(connections, new Timeouts(vertx), limits.capture(), context, cfg.userAgent());
     this.egress = egress;
     this.limits = limits;
@@ -122,7 +122,7 @@ final class Fetcher {
     long attemptMs = task.spec.options().timeouts().attemptMs();
     boolean deadlineFirst = remaining <= attemptMs;
     long limit = Math.min(attemptMs, remaining);
-    long idle = cfg.idleTimeoutMs() < limit ? cfg.idleTimeoutMs() : 0; // else the limit comes first
+    long idle = idleTimeoutMs < limit ? idleTimeoutMs : 0; // else the limit comes first
     Attempt attempt = new Attempt();
     task.attempt = attempt;
     task.limit = exchanges.timeouts().schedule(limit, () -> {
