@@ -59,16 +59,21 @@ public record FetchSpec(String url, UrlTarget target, Request request, Options o
   public record Timeouts(long attemptMs, long deadlineMs) {}
 
   /**
-   * The settings of a fetch that have a configured default ({@code fetch.*}); a spec's own fields
-   * override them one by one.
+   * The settings of one fetch, each with a configured default ({@code fetch.*}); the fields a spec
+   * may set override them one by one. The engine reads them here and nowhere else, so a new
+   * setting is a component here, its default in {@code FetchConfig.defaults()}, and the one place
+   * that uses it.
    *
    * @param timeouts attempt and deadline limits
    * @param retries how many times a retryable failure is tried again
    * @param maxBytes the body byte cap; past it the result is {@code too-large}
    * @param followRedirects whether 3xx responses with a Location are followed
+   * @param maxRedirects the most redirects followed (configuration only: not a spec field)
    * @param capture whether and how the result carries the body
+   * @param userAgent the User-Agent sent when the headers have none (configuration only)
    */
-  public record Options(Timeouts timeouts, int retries, long maxBytes, boolean followRedirects, Capture capture) {
+  public record Options(Timeouts timeouts, int retries, long maxBytes, boolean followRedirects, int maxRedirects,
+      Capture capture, String userAgent) {
 
     /**
      * These options with the fields {@code json} sets taken from it (a spec, or the per-request
@@ -90,9 +95,12 @@ public record FetchSpec(String url, UrlTarget target, Request request, Options o
           tries != null ? tries.intValue() : retries,
           cap != null ? cap : maxBytes,
           follow != null ? follow : followRedirects,
-          mode != null ? Capture.parse("capture", mode) : capture);
+          maxRedirects,
+          mode != null ? Capture.parse("capture", mode) : capture,
+          userAgent);
     }
 
+    /** The spec fields among these settings (the configuration-only ones are the receiver's own). */
     private void writeTo(JsonObject o) {
       o.put("timeoutMs", timeouts.attemptMs).put("deadlineMs", timeouts.deadlineMs).put("retries", retries)
           .put("maxBytes", maxBytes).put("followRedirects", followRedirects).put("capture", capture.wire());
@@ -140,7 +148,7 @@ public record FetchSpec(String url, UrlTarget target, Request request, Options o
   }
 
   // Validation does not depend on the defaults: any will do.
-  private static final Options ANY = new Options(new Timeouts(1, 1), 0, 0, false, Capture.NONE);
+  private static final Options ANY = new Options(new Timeouts(1, 1), 0, 0, false, 0, Capture.NONE, "");
 
   /** This spec in cancel group {@code group}. */
   public FetchSpec inGroup(String group) {

@@ -81,7 +81,8 @@ public record GatherRequest(List<FetchSpec> requests, int concurrency, Mode mode
       throw new InvalidRequest(field, "must not be empty");
     }
     if (items.size() > limits.maxRequests()) {
-      throw new InvalidRequest(field, "has " + items.size() + " entries, more than the limit of " + limits.maxRequests());
+      throw new InvalidRequest(field, "has " + items.size() + " entries, more than the limit of "
+          + limits.maxRequests());
     }
     Long concurrency = Json.number(json, "concurrency", 1, limits.maxConcurrency());
     String mode = Json.string(json, "mode");

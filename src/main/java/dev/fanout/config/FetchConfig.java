@@ -86,7 +86,7 @@ public record FetchConfig(
    */
   public FetchSpec.Options defaults() {
     return new FetchSpec.Options(new FetchSpec.Timeouts(timeoutMs, deadlineMs), retries, maxBytes, followRedirects,
-        Capture.parse("fetch.capture", capture));
+        maxRedirects, Capture.parse("fetch.capture", capture), userAgent);
   }
 
   /** {@code captureBudgetBytes} in effect: as configured, or an eighth of the largest heap the JVM may use. */

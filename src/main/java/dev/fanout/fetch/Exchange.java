@@ -29,9 +29,8 @@ final class Exchange {
    * @param timeouts the fetcher's tick, for idle watches
    * @param budget the capture budget bodies are admitted against
    * @param context the fetcher's context, where budget is granted
-   * @param userAgent the User-Agent sent when the request sets none
    */
-  record Shared(Connections connections, Timeouts timeouts, CaptureBudget budget, Context context, String userAgent) {}
+  record Shared(Connections connections, Timeouts timeouts, CaptureBudget budget, Context context) {}
 
   private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("User-Agent");
   private static final CharSequence HOST = HttpHeaders.createOptimized("Host");
@@ -53,8 +52,8 @@ final class Exchange {
   private int tries;
 
   /**
-   * An exchange of {@code task}'s current hop with {@code address}, reading the body as its spec's
-   * options say (byte cap, capture); nothing is sent before {@link #start}.
+   * An exchange of {@code task}'s current hop with {@code address}, as its spec's options say
+   * (User-Agent, byte cap, capture); nothing is sent before {@link #start}.
    */
   Exchange(Shared shared, FetchTask task, InetAddress address) {
     this.shared = shared;
@@ -62,7 +61,7 @@ final class Exchange {
     this.address = address;
     this.spec = task.request;
     this.options = task.spec.options();
-    this.opts = requestOptions(target, spec, shared.userAgent());
+    this.opts = requestOptions(target, spec, options.userAgent());
   }
 
   /** The outcome: the response, or a {@link FetchFailure}. */

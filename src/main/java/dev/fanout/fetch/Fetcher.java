@@ -37,7 +37,6 @@ final class Fetcher {
   private final HostQueues hosts;
   private final CancelGroups groups = new CancelGroups();
   private final Set<FetchTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
-  private final Redirects redirects;
 
   /**
    * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code owns} tells
@@ -49,14 +48,13 @@ final class Fetcher {
       Function<Handoff, Future<FetchResult>> handoff) {
     this.vertx = vertx;
     this.idleTimeoutMs = cfg.idleTimeoutMs();
-    this.exchanges = new Exchange.Shared(connections, new Timeouts(vertx), limits.capture(), context, cfg.userAgent());
+    this.exchanges = new Exchange.Shared(connections, new Timeouts(vertx), limits.capture(), context);
     this.egress = egress;
     this.limits = limits;
     this.resolver = resolver;
     this.owns = owns;
     this.handoff = handoff;
     this.retry = new RetryPolicy(cfg.backoffBaseMs(), cfg.backoffMaxMs(), cfg.retryAfterMaxMs());
-    this.redirects = new Redirects(cfg.maxRedirects());
     this.hosts = new HostQueues(vertx, context, limits, cfg.perHost(), cfg.perHostRate(), this::run,
         this::waitWithDeadline);
   }
@@ -69,7 +67,8 @@ final class Fetcher {
   void submit(FetchTask task) {
     if (task.spec.group() != null) {
       if (groups.cancelled(task.spec.group())) {
-        task.result.tryComplete(Results.failed(task, ErrorKind.CANCELLED, "its group was cancelled", System.nanoTime()));
+        long now = System.nanoTime();
+        task.result.tryComplete(Results.failed(task, ErrorKind.CANCELLED, "its group was cancelled", now));
         limits.dequeued();
         return;
       }
@@ -176,7 +175,7 @@ final class Fetcher {
   private void onResponse(FetchTask task, Response r) {
     long now = System.nanoTime();
     if (task.spec.options().followRedirects() && Redirects.isRedirect(r)) {
-      redirects.follow(task, r, now, this::finish, this::hop);
+      Redirects.follow(task, r, now, this::finish, this::hop);
       return;
     }
     long after = RetryPolicy.retryable(r.status())
@@ -230,9 +229,9 @@ final class Fetcher {
       live.remove(task);
       groups.remove(task);
       cancelTimer(task);
-      handoff.apply(task.handoff(System.nanoTime())).onComplete(ar -> task.result.tryComplete(ar.succeeded() ? ar.result()
-          : Results.failed(task, ErrorKind.OVERLOADED, "handing the redirect to its shard failed: "
-              + ar.cause().getMessage(), System.nanoTime())));
+      handoff.apply(task.handoff(System.nanoTime())).onComplete(ar -> task.result.tryComplete(
+          ar.succeeded() ? ar.result() : Results.failed(task, ErrorKind.OVERLOADED,
+              "handing the redirect to its shard failed: " + ar.cause().getMessage(), System.nanoTime())));
     }
   }
 

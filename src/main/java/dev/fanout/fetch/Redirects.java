@@ -21,11 +21,8 @@ import java.util.function.Consumer;
  */
 final class Redirects {
   private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie", "proxy-authorization");
-  private final int max;
 
-  Redirects(int max) {
-    this.max = max;
-  }
+  private Redirects() {}
 
   static boolean isRedirect(Response r) {
     int s = r.status();
@@ -34,10 +31,11 @@ final class Redirects {
 
   /**
    * Points {@code task} at the redirect target and passes it to {@code hop}, or ends it through
-   * {@code finish} when the limit is reached or the location is not fetchable.
+   * {@code finish} when its spec's {@code maxRedirects} is reached or the location is not fetchable.
    */
-  void follow(FetchTask task, Response r, long now, BiConsumer<FetchTask, FetchResult> finish,
+  static void follow(FetchTask task, Response r, long now, BiConsumer<FetchTask, FetchResult> finish,
       Consumer<FetchTask> hop) {
+    int max = task.spec.options().maxRedirects();
     if (task.redirects >= max) {
       finish.accept(task, Results.withError(task, r, now,
           new FetchError(ErrorKind.TOO_MANY_REDIRECTS, "more than " + max + " redirects")));
