@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fetch engine of one fetcher verticle: per-host queues and limits, the global permit, the
- * attempts, retries with backoff and Retry-After, redirects, timeouts and the deadline. Every
- * method runs on the owning verticle's event loop.
+ * The fetch engine of one fetcher verticle: per-host queues and limits ({@link HostQueues}), the
+ * global permit, the attempts, retries with backoff and Retry-After, redirects, cancel groups,
+ * timeouts and the deadline. Every method runs on the owning verticle's event loop.
  */
 final class Fetcher {
   private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
