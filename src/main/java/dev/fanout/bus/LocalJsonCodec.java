@@ -8,13 +8,15 @@ import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A JsonObject codec that does not copy on local delivery (Vert.x's default deep-copies every
- * JsonObject sent within a JVM). Used only between fanout's own parts, for bodies that are built
- * fresh for one message and never changed after sending; on the wire it is plain JSON. A sender
+ * A codec that does not copy on local delivery (Vert.x's default deep-copies every JsonObject sent
+ * within a JVM). Used only between fanout's own parts, for bodies that are immutable
+ * ({@link FetchSpec}, {@link Handoff}: a fetch travels to its fetcher as the value it was resolved
+ * into, never re-parsed) or built fresh for one message and never changed after sending (a
+ * {@code JsonObject}); on the wire it is plain JSON, and arrives as a {@code JsonObject}. A sender
  * that understands it says so with the {@link #HEADER} header, and only then do fetchers reply
  * with it, so other clients (bridges, other nodes) always get the default codec.
  */
-public final class LocalJsonCodec implements MessageCodec<JsonObject, JsonObject> {
+public final class LocalJsonCodec implements MessageCodec<Object, Object> {
   /** The codec name. */
   public static final String NAME = "fanout.json";
   /** Set on a request whose sender accepts replies in this codec. */
@@ -46,22 +48,24 @@ public final class LocalJsonCodec implements MessageCodec<JsonObject, JsonObject
   }
 
   @Override
-  public void encodeToWire(Buffer buffer, JsonObject json) {
+  public void encodeToWire(Buffer buffer, Object body) {
+    JsonObject json = body instanceof FetchSpec spec ? spec.toJson()
+        : body instanceof Handoff handoff ? handoff.toJson() : (JsonObject) body;
     Buffer encoded = json.toBuffer();
     buffer.appendInt(encoded.length());
     buffer.appendBuffer(encoded);
   }
 
   @Override
-  public JsonObject decodeFromWire(int pos, Buffer buffer) {
+  public Object decodeFromWire(int pos, Buffer buffer) {
     int length = buffer.getInt(pos);
     pos += 4;
     return new JsonObject(buffer.slice(pos, pos + length));
   }
 
   @Override
-  public JsonObject transform(JsonObject json) {
-    return json;
+  public Object transform(Object body) {
+    return body;
   }
 
   @Override

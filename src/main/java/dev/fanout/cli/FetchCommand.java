@@ -115,7 +115,7 @@ public final class FetchCommand implements Callable<Integer> {
       Context ctx = vertx.getOrCreateContext();
       ctx.runOnContext(v -> {
         LineSink sink = new LineSink(vertx, ctx, stdout, MAX_PENDING_OUTPUT, progress);
-        new Gather(vertx, new LineSource(vertx, reader), sink, opts).run()
+        new Gather(vertx, new LineSource(vertx, reader, cfg.fetch().defaults()), sink, opts).run()
             .compose(stats -> sink.close().map(stats))
             .onComplete(finished);
       });

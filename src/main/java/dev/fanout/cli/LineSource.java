@@ -12,14 +12,18 @@ import java.util.List;
 /**
  * URLs from a reader, one per line (blank lines and {@code #} comments skipped), read lazily in
  * batches on a worker thread: the run_in_executor pattern, since reading a file or stdin blocks.
+ * Each URL is parsed into its spec there too.
  */
 final class LineSource implements Gather.Source {
   private final Vertx vertx;
   private final BufferedReader reader;
+  private final FetchSpec.Options defaults;
 
-  LineSource(Vertx vertx, BufferedReader reader) {
+  /** URLs from {@code reader}, fetched with {@code defaults}. */
+  LineSource(Vertx vertx, BufferedReader reader, FetchSpec.Options defaults) {
     this.vertx = vertx;
     this.reader = reader;
+    this.defaults = defaults;
   }
 
   @Override
@@ -30,7 +34,7 @@ final class LineSource implements Gather.Source {
       while (out.size() < max && (line = reader.readLine()) != null) {
         String url = urlOf(line);
         if (url != null) {
-          out.add(FetchSpec.of(url));
+          out.add(FetchSpec.of(url, defaults)); // parsed here, off the event loop
         }
       }
       return out;

@@ -1,5 +1,7 @@
 package dev.fanout.config;
 
+import dev.fanout.bus.Capture;
+import dev.fanout.bus.FetchSpec;
 import java.util.Set;
 
 /**
@@ -76,6 +78,15 @@ public record FetchConfig(
         r.intIn("fetch.maxResponseHeaderBytes", 1024, 1 << 20),
         r.longIn("fetch.keepAliveTimeoutMs", 1000, DAY_MS),
         r.longIn("fetch.captureBudgetBytes", 0, Long.MAX_VALUE));
+  }
+
+  /**
+   * The per-fetch defaults a spec is resolved over: every spec field that is not set takes the
+   * value here. Keep the one value: every spec without settings of its own shares it.
+   */
+  public FetchSpec.Options defaults() {
+    return new FetchSpec.Options(new FetchSpec.Timeouts(timeoutMs, deadlineMs), retries, maxBytes, followRedirects,
+        maxRedirects, Capture.parse("fetch.capture", capture), userAgent);
   }
 
   /** {@code captureBudgetBytes} in effect: as configured, or an eighth of the largest heap the JVM may use. */

@@ -30,12 +30,9 @@ public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcu
     return HeapShare.orEighth(maxSettleBytes);
   }
 
-  /**
-   * Refuses a settled {@code req} whose captured bodies could exceed {@link #settleLimit()}, with
-   * the fetch defaults of {@code fetch}.
-   */
-  public void checkSettle(GatherRequest req, FetchConfig fetch) {
-    req.checkSettleSize(fetch.maxBytes(), dev.fanout.bus.Capture.parse("fetch.capture", fetch.capture()), settleLimit());
+  /** Refuses a settled {@code req} whose captured bodies could exceed {@link #settleLimit()}. */
+  public void checkSettle(GatherRequest req) {
+    req.checkSettleSize(settleLimit());
   }
 
   /** The limits a {@link GatherRequest} is checked against. */

@@ -13,11 +13,11 @@ import java.util.function.Function;
  * (attempt timeout, deadline, cancel); a blocked address opens no connection.
  */
 final class Attempt {
-  private final Promise<Exchange.Response> promise = Promise.promise();
+  private final Promise<Response> promise = Promise.promise();
   private Exchange exchange;
 
   /** The outcome: a response, or a {@link FetchFailure}. */
-  Future<Exchange.Response> future() {
+  Future<Response> future() {
     return promise.future();
   }
 

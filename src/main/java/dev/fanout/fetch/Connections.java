@@ -4,7 +4,9 @@ import dev.fanout.bus.UrlTarget;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -137,6 +139,44 @@ final class Connections {
     idleCount++;
   }
 
+  /**
+   * Takes back a connection whose {@code response} to a {@code method} request ended cleanly:
+   * kept when it is {@link #reusable}, for at most the server's Keep-Alive timeout.
+   */
+  void releaseAfter(Pooled p, HttpClientResponse response, HttpMethod method) {
+    release(p, reusable(response, method), keepAliveMs(response.getHeader("keep-alive")));
+  }
+
+  /** The timeout of a Keep-Alive header ({@code timeout=5, max=100}) in ms, or -1. */
+  static long keepAliveMs(String header) {
+    if (header == null) {
+      return -1;
+    }
+    for (String param : header.split(",")) {
+      String p = param.trim();
+      if (p.regionMatches(true, 0, "timeout=", 0, 8)) {
+        long seconds = parseLong(p.substring(8));
+        return seconds < 0 ? -1 : seconds * 1000;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether a connection may be kept after {@code response} (to a {@code method} request) ended:
+   * not when the server asked to close (RFC 9112, 9.6), nor when the body ran until the server
+   * closed (9.3 and 6.3: no Content-Length, not chunked, a status that has a body). An HTTP/1.0
+   * server that closes after a response with Content-Length is caught by the exchange's
+   * stale-connection retry instead: Vert.x does not tell the response's version.
+   */
+  static boolean reusable(HttpClientResponse response, HttpMethod method) {
+    int status = response.statusCode();
+    boolean bodyless = status < 200 || status == 204 || status == 304 || method == HttpMethod.HEAD;
+    boolean closeDelimited = !bodyless && response.getHeader("content-length") == null
+        && !"chunked".equalsIgnoreCase(response.getHeader("transfer-encoding"));
+    return !closeDelimited && !"close".equalsIgnoreCase(response.getHeader("connection"));
+  }
+
   /** Closes a connection whose exchange failed or was aborted. */
   void discard(Pooled p) {
     p.conn.close();
@@ -172,6 +212,15 @@ final class Connections {
     for (Pooled p : all) {
       p.idle = false;
       p.conn.close();
+    }
+  }
+
+  /** A header's whole number, or -1 when it is not one. */
+  static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 }

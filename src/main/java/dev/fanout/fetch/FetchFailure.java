@@ -17,14 +17,14 @@ import javax.net.ssl.SSLException;
 final class FetchFailure extends Exception {
   private static final long serialVersionUID = 1L;
   private final ErrorKind kind;
-  private final Exchange.Response partial;
+  private final Response partial;
 
   FetchFailure(ErrorKind kind, String message) {
     this(kind, message, null);
   }
 
   /** A failure after the response head arrived: {@code partial} has its status, headers and bytes so far. */
-  FetchFailure(ErrorKind kind, String message, Exchange.Response partial) {
+  FetchFailure(ErrorKind kind, String message, Response partial) {
     super(message, null, false, false);
     this.kind = kind;
     this.partial = partial;
@@ -35,7 +35,7 @@ final class FetchFailure extends Exception {
   }
 
   /** The response head and byte count when the failure came mid-body, else null. */
-  Exchange.Response partial() {
+  Response partial() {
     return partial;
   }
 

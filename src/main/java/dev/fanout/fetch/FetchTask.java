@@ -1,36 +1,31 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
-import dev.fanout.bus.Capture;
 import dev.fanout.bus.FetchResult;
+import dev.fanout.bus.FetchSpec;
+import dev.fanout.bus.Handoff;
+import dev.fanout.bus.UrlTarget;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpMethod;
-import java.util.Map;
 
 /**
  * The state of one fetch as it moves through a fetcher: queued at its host, waiting for a global
- * permit, running an attempt, backing off, done. Mutated only on its fetcher's event loop.
+ * permit, running an attempt, backing off, done. What was asked is the immutable {@link #spec};
+ * the rest is progress. Mutated only on its fetcher's event loop.
  */
 final class FetchTask {
   enum Phase { QUEUED, PERMIT, RUNNING, BACKOFF, DONE }
 
+  /** The fetch as accepted here (for a hand-off: its next hop), resolved: options and group. */
+  final FetchSpec spec;
+  /** The URL first requested: the result's {@code url}. */
   final String url;
   final Promise<FetchResult> result = Promise.promise();
-  final long timeoutMs;
-  final long deadlineNanos;
   final long startNanos;
-  final int retries;
-  final long maxBytes;
-  final boolean followRedirects;
-  final Capture capture;
-  /** The cancel group, or null. */
-  final String group;
+  final long deadlineNanos;
 
+  /** The current hop's target and request; a redirect changes them. */
   UrlTarget target;
-  HttpMethod method;
-  Map<String, String> headers;
-  String body;
-  int attempts;
+  FetchSpec.Request request;
+  int attempts = 1;
   int redirects;
   Phase phase = Phase.QUEUED;
   HostLimiter host;
@@ -41,24 +36,32 @@ final class FetchTask {
   /** Or, while running, its attempt limit in the fetcher's {@link Timeouts}. */
   Timeouts.Entry limit;
 
-  FetchTask(String url, UrlTarget target, HttpMethod method, Map<String, String> headers, String body,
-      long timeoutMs, long startNanos, long deadlineNanos, int retries, long maxBytes,
-      boolean followRedirects, Capture capture, String group, int attempts, int redirects) {
-    this.url = url;
-    this.target = target;
-    this.method = method;
-    this.headers = headers;
-    this.body = body;
-    this.timeoutMs = timeoutMs;
-    this.startNanos = startNanos;
-    this.deadlineNanos = deadlineNanos;
-    this.retries = retries;
-    this.maxBytes = maxBytes;
-    this.followRedirects = followRedirects;
-    this.capture = capture;
-    this.group = group;
-    this.attempts = attempts;
-    this.redirects = redirects;
+  /** A new fetch of {@code spec}, accepted at {@code now}. */
+  FetchTask(FetchSpec spec, long now) {
+    this.spec = spec;
+    this.url = spec.url();
+    this.target = spec.target();
+    this.request = spec.request();
+    this.startNanos = now;
+    this.deadlineNanos = now + spec.options().timeouts().deadlineMs() * 1_000_000;
+  }
+
+  /** A fetch redirected here by another fetcher, continuing where {@code h} says it stands. */
+  FetchTask(Handoff h, long now) {
+    this.spec = h.next();
+    this.url = h.url();
+    this.target = spec.target();
+    this.request = spec.request();
+    this.startNanos = now - h.elapsedMs() * 1_000_000;
+    this.deadlineNanos = now + h.deadlineLeftMs() * 1_000_000;
+    this.attempts = h.attempts();
+    this.redirects = h.redirects();
+  }
+
+  /** This task's state as a hand-off of its current hop, at {@code now}. */
+  Handoff handoff(long now) {
+    FetchSpec next = new FetchSpec(target.normalised(), target, request, spec.options(), spec.group());
+    return new Handoff(next, url, attempts, redirects, elapsedMs(now), Math.max(1, remainingMs(now)));
   }
 
   long elapsedMs(long now) {

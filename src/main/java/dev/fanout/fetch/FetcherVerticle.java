@@ -1,40 +1,43 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Addresses;
-import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
+import dev.fanout.bus.Handoff;
 import dev.fanout.bus.HostShards;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
+import io.netty.util.NetUtil;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.dns.DnsClient;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One fetcher of the pool. Instance {@code index} of {@code count} owns the shards {@code k} with
  * {@code k mod count == index} and consumes their addresses, so every host has exactly one owner
- * and its limits are exact without locks. Every instance also consumes {@link Addresses#FETCH} and
- * routes each request to the owner of its host (handling it at once when that is itself).
+ * and its limits are exact without locks. Every instance also consumes {@link Addresses#FETCH}.
+ * Whatever the address, a message takes one path: it is read into a resolved {@link FetchSpec}
+ * (or a {@link Handoff}) once — a spec sent by fanout's own parts arrives as that value already —
+ * then handled here when this instance owns the host, else passed on, as the value, to the owner.
  */
 public final class FetcherVerticle extends VerticleBase {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FetcherVerticle.class);
-  /** The internal field carrying a redirect that continues on another shard. */
-  static final String HOP = "_hop";
+  private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
   private static final long SWEEP_MS = 10_000;
   private static final long BUS_MARGIN_MS = 10_000;
 
@@ -42,9 +45,10 @@ public final class FetcherVerticle extends VerticleBase {
   private final GlobalLimits limits;
   private final int index;
   private final int count;
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-  private FetchConfig cfg;
+  private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private FetchSpec.Options defaults;
   private HttpClientAgent client;
+  private DnsClient dns;
   private Fetcher fetcher;
   private long sweepTimer;
 
@@ -63,19 +67,19 @@ public final class FetcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalJsonCodec.register(vertx);
-    cfg = all.fetch();
+    FetchConfig cfg = all.fetch();
+    defaults = cfg.defaults();
     client = vertx.httpClientBuilder().with(clientOptions(cfg)).build();
-    VertxInternal vi = (VertxInternal) vertx;
-    fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()), new EgressPolicy(all.egress()), limits,
-        host -> vi.nameResolver().resolve(host), this::owns, this::handoff);
+    dns = vertx.createDnsClient();
+    fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
+        new EgressPolicy(all.egress()), limits, this::resolve, this::owns, this::handOff);
     List<Future<Void>> ready = new ArrayList<>();
     for (int shard = index; shard < HostShards.COUNT; shard += count) {
-      ready.add(consume(Addresses.fetchShard(shard), this::onShard));
+      ready.add(consume(Addresses.fetchShard(shard), this::onFetch));
     }
-    ready.add(consume(Addresses.FETCH, this::onRoute));
+    ready.add(consume(Addresses.FETCH, this::onFetch));
     ready.add(consume(Addresses.FETCH_CANCEL, msg -> {
-      String group = ((Message<?>) msg).body() instanceof JsonObject b && b.getValue("group") instanceof String g ? g : null;
-      if (group != null) {
+      if (msg.body() instanceof JsonObject b && b.getValue("group") instanceof String group) {
         fetcher.cancelGroup(group);
       }
     }));
@@ -89,7 +93,7 @@ public final class FetcherVerticle extends VerticleBase {
     List<Future<Void>> gone = new ArrayList<>();
     consumers.forEach(c -> gone.add(c.unregister()));
     fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
-    return Future.join(gone).eventually(() -> client.close());
+    return Future.join(gone).eventually(() -> dns.close()).eventually(() -> client.close());
   }
 
   /**
@@ -109,8 +113,8 @@ public final class FetcherVerticle extends VerticleBase {
         .setTcpNoDelay(true);
   }
 
-  private Future<Void> consume(String address, io.vertx.core.Handler<Message<JsonObject>> handler) {
-    MessageConsumer<JsonObject> c = vertx.eventBus().consumer(address, handler);
+  private Future<Void> consume(String address, Handler<Message<Object>> handler) {
+    MessageConsumer<Object> c = vertx.eventBus().consumer(address, handler);
     consumers.add(c);
     return c.completion();
   }
@@ -119,90 +123,75 @@ public final class FetcherVerticle extends VerticleBase {
     return HostShards.shardOf(hostKey) % count == index;
   }
 
-  private void onRoute(Message<JsonObject> msg) {
-    FetchSpec spec = parse(msg, Set.of());
-    if (spec == null) {
-      return;
+  /**
+   * The address of a DNS name, from Vert.x's asynchronous resolver (which reads /etc/hosts). A
+   * name without an address fails like an unknown one.
+   */
+  private Future<InetAddress> resolve(String host) {
+    return dns.lookup(host).compose(ip -> {
+      InetAddress a = ip == null ? null : NetUtil.createInetAddressFromIpAddressString(ip);
+      return a != null ? Future.succeededFuture(a) : Future.failedFuture(new UnknownHostException(host));
+    });
+  }
+
+  /** The one path of a fetch message, whichever address it came to. */
+  private void onFetch(Message<Object> msg) {
+    Object fetch = read(msg);
+    if (fetch == null) {
+      return; // failed with 400
     }
-    UrlTarget target;
-    try {
-      target = UrlTarget.parse(spec.url());
-    } catch (UrlTarget.Invalid e) {
-      msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, e.getMessage(), 1, 0).toJson());
-      return;
-    }
-    if (owns(target.hostKey())) {
-      accept(msg, spec, target, null);
+    FetchSpec spec = fetch instanceof Handoff h ? h.next() : (FetchSpec) fetch;
+    if (spec.target() == null) {
+      msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0).toJson());
+    } else if (!owns(spec.target().hostKey())) {
+      forward(msg, fetch, spec); // the router, or a sender that computed the shard differently: still exact
+    } else if (fetch instanceof Handoff h) {
+      limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
+      run(msg, new FetchTask(h, System.nanoTime()));
+    } else if (limits.tryQueue()) {
+      run(msg, new FetchTask(spec, System.nanoTime()));
     } else {
-      forward(msg, spec, target);
+      msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
+          "more than fetch.maxQueued fetches are waiting", 1, 0).toJson());
     }
   }
 
-  private void forward(Message<JsonObject> msg, FetchSpec spec, UrlTarget target) {
-    long wait = (spec.deadlineMs() != null ? spec.deadlineMs() : cfg.deadlineMs()) + BUS_MARGIN_MS;
-    vertx.eventBus().<JsonObject>request(HostShards.addressOf(target.hostKey()), msg.body(),
-            new DeliveryOptions().setSendTimeout(wait))
-        .onSuccess(reply -> msg.reply(reply.body()))
-        .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
-            "no fetcher answered for " + target.hostKey() + ": " + e.getMessage(), 1, 0).toJson()));
-  }
-
-  private void onShard(Message<JsonObject> msg) {
-    FetchSpec spec = parse(msg, Set.of(HOP));
-    if (spec == null) {
-      return;
+  /**
+   * The message as a resolved {@link FetchSpec}, or a {@link Handoff} (only at a shard address):
+   * fanout's own parts send the value itself; JSON from a bus client is parsed and resolved here.
+   * Null after failing the message with 400 for a body that is not a valid spec.
+   */
+  private Object read(Message<Object> msg) {
+    Object body = msg.body();
+    if (body instanceof FetchSpec || body instanceof Handoff) {
+      return body;
     }
-    UrlTarget target;
-    try {
-      target = UrlTarget.parse(spec.url());
-    } catch (UrlTarget.Invalid e) {
-      msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, e.getMessage(), 1, 0).toJson());
-      return;
-    }
-    if (!owns(target.hostKey())) {
-      forward(msg, spec, target); // a sender that computed the shard differently: still exact
-      return;
-    }
-    accept(msg, spec, target, msg.body().getJsonObject(HOP));
-  }
-
-  private FetchSpec parse(Message<JsonObject> msg, Set<String> extra) {
     // A bus client may send anything: read the body untyped before treating it as an object.
-    if (!(((Message<?>) msg).body() instanceof JsonObject body)) {
+    if (!(body instanceof JsonObject json)) {
       msg.fail(400, "body: must be a fetch spec (a JSON object)");
       return null;
     }
     try {
-      return FetchSpec.fromJson(body, extra);
+      boolean shard = !Addresses.FETCH.equals(msg.address());
+      return shard && Handoff.is(json) ? Handoff.fromJson(json, defaults) : FetchSpec.fromJson(json, defaults);
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return null;
     }
   }
 
-  private void accept(Message<JsonObject> msg, FetchSpec spec, UrlTarget target, JsonObject hop) {
-    long now = System.nanoTime();
-    String url = hop == null ? spec.url() : hop.getString("url");
-    if (hop != null) {
-      limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
-    } else if (!limits.tryQueue()) {
-      msg.reply(FetchResult.failed(url, ErrorKind.OVERLOADED,
-          "more than fetch.maxQueued fetches are waiting", 1, 0).toJson());
-      return;
-    }
-    long elapsedMs = hop == null ? 0 : hop.getLong("elapsedMs", 0L);
-    long deadlineMs = hop != null ? hop.getLong("deadlineLeftMs", 1L)
-        : spec.deadlineMs() != null ? spec.deadlineMs() : cfg.deadlineMs();
-    FetchTask task = new FetchTask(url, target, Fetcher.method(spec.method()), spec.headers(), spec.body(),
-        spec.timeoutMs() != null ? spec.timeoutMs() : cfg.timeoutMs(),
-        now - elapsedMs * 1_000_000, now + deadlineMs * 1_000_000,
-        spec.retries() != null ? spec.retries() : cfg.retries(),
-        spec.maxBytes() != null ? spec.maxBytes() : cfg.maxBytes(),
-        spec.followRedirects() != null ? spec.followRedirects() : cfg.followRedirects(),
-        spec.capture() != null ? spec.capture() : Capture.parse("fetch.capture", cfg.capture()),
-        spec.group(),
-        hop == null ? 1 : hop.getInteger("attempts", 1),
-        hop == null ? 0 : hop.getInteger("redirects", 0));
+  /** Passes a fetch, as the value it was read into, to the owner of its host, and its reply back. */
+  private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
+    String hostKey = spec.target().hostKey();
+    long wait = (fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs())
+        + BUS_MARGIN_MS;
+    vertx.eventBus().<JsonObject>request(HostShards.addressOf(hostKey), fetch, LocalJsonCodec.options(wait))
+        .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
+        .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
+            "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));
+  }
+
+  private void run(Message<Object> msg, FetchTask task) {
     task.result.future().onSuccess(r -> reply(msg, r));
     fetcher.submit(task);
   }
@@ -211,7 +200,7 @@ public final class FetcherVerticle extends VerticleBase {
    * Replies with {@code r}. Encoding it can fail (it copies the captured body, for one); the
    * caller then still gets a reply, without the body, and the fetcher's bookkeeping goes on.
    */
-  private static void reply(Message<JsonObject> msg, FetchResult r) {
+  private static void reply(Message<?> msg, FetchResult r) {
     JsonObject json;
     try {
       FetchFaults.at(FetchFaults.Point.ENCODE, r.url());
@@ -224,20 +213,10 @@ public final class FetcherVerticle extends VerticleBase {
     LocalJsonCodec.reply(msg, json);
   }
 
-  /** Sends a redirected task to the owner of its new host, as a spec plus the hop state. */
-  private Future<FetchResult> handoff(FetchTask task) {
-    long now = System.nanoTime();
-    long left = task.remainingMs(now);
-    JsonObject spec = new FetchSpec(task.target.normalised(), task.method.name(), task.headers, task.body,
-        task.timeoutMs, null, task.retries, task.maxBytes, task.followRedirects, task.capture, task.group).toJson();
-    spec.put(HOP, new JsonObject()
-        .put("url", task.url)
-        .put("attempts", task.attempts)
-        .put("redirects", task.redirects)
-        .put("elapsedMs", task.elapsedMs(now))
-        .put("deadlineLeftMs", Math.max(1, left)));
-    return vertx.eventBus().<JsonObject>request(HostShards.addressOf(task.target.hostKey()), spec,
-            new DeliveryOptions().setSendTimeout(left + BUS_MARGIN_MS))
+  /** Sends a redirected fetch to the owner of its new host; completes with the result the owner replies. */
+  private Future<FetchResult> handOff(Handoff h) {
+    return vertx.eventBus().<JsonObject>request(HostShards.addressOf(h.next().target().hostKey()), h,
+            LocalJsonCodec.options(h.deadlineLeftMs() + BUS_MARGIN_MS))
         .map(reply -> FetchResult.fromJson(reply.body()));
   }
 }

@@ -4,8 +4,10 @@ import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchResult.FetchError;
+import dev.fanout.bus.FetchSpec.Request;
 import io.vertx.core.http.HttpMethod;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -19,23 +21,21 @@ import java.util.function.Consumer;
  */
 final class Redirects {
   private static final Set<String> CREDENTIALS = Set.of("authorization", "cookie", "proxy-authorization");
-  private final int max;
 
-  Redirects(int max) {
-    this.max = max;
-  }
+  private Redirects() {}
 
-  static boolean isRedirect(Exchange.Response r) {
+  static boolean isRedirect(Response r) {
     int s = r.status();
     return (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && r.headers().get("location") != null;
   }
 
   /**
    * Points {@code task} at the redirect target and passes it to {@code hop}, or ends it through
-   * {@code finish} when the limit is reached or the location is not fetchable.
+   * {@code finish} when its spec's {@code maxRedirects} is reached or the location is not fetchable.
    */
-  void follow(FetchTask task, Exchange.Response r, long now, BiConsumer<FetchTask, FetchResult> finish,
+  static void follow(FetchTask task, Response r, long now, BiConsumer<FetchTask, FetchResult> finish,
       Consumer<FetchTask> hop) {
+    int max = task.spec.options().maxRedirects();
     if (task.redirects >= max) {
       finish.accept(task, Results.withError(task, r, now,
           new FetchError(ErrorKind.TOO_MANY_REDIRECTS, "more than " + max + " redirects")));
@@ -48,22 +48,30 @@ final class Redirects {
       finish.accept(task, Results.withError(task, r, now, new FetchError(ErrorKind.INVALID_URL, e.getMessage())));
       return;
     }
-    int s = r.status();
-    if (s == 303 && task.method != HttpMethod.HEAD || (s == 301 || s == 302) && task.method == HttpMethod.POST) {
-      task.method = HttpMethod.GET;
-      task.body = null;
-    }
-    if (!next.hostKey().equals(task.target.hostKey())) {
-      Map<String, String> kept = new LinkedHashMap<>();
-      task.headers.forEach((k, v) -> {
-        if (!CREDENTIALS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
-          kept.put(k, v);
-        }
-      });
-      task.headers = kept;
-    }
+    task.request = nextRequest(task.request, r.status(), !next.hostKey().equals(task.target.hostKey()));
     task.target = next;
     task.redirects++;
     hop.accept(task);
+  }
+
+  /** The request of the next hop: the method a status asks for, without credentials to another host. */
+  private static Request nextRequest(Request request, int status, boolean otherHost) {
+    HttpMethod method = request.method();
+    String body = request.body();
+    if (status == 303 && method != HttpMethod.HEAD || (status == 301 || status == 302) && method == HttpMethod.POST) {
+      method = HttpMethod.GET;
+      body = null;
+    }
+    Map<String, String> headers = request.headers();
+    if (otherHost) {
+      Map<String, String> kept = new LinkedHashMap<>();
+      headers.forEach((k, v) -> {
+        if (!CREDENTIALS.contains(k.toLowerCase(Locale.ROOT))) {
+          kept.put(k, v);
+        }
+      });
+      headers = kept;
+    }
+    return method == request.method() && headers == request.headers() ? request : new Request(method, headers, body);
   }
 }

@@ -20,7 +20,7 @@ final class Results {
    * The result of a task whose last attempt got response {@code r}: ok when 2xx, else error kind
    * {@code http-status} (with {@code message} when given).
    */
-  static FetchResult of(FetchTask task, Exchange.Response r, long now, String message) {
+  static FetchResult of(FetchTask task, Response r, long now, String message) {
     boolean ok = r.status() >= 200 && r.status() < 300;
     FetchError error = ok ? null
         : new FetchError(ErrorKind.HTTP_STATUS, message != null ? message : "HTTP " + r.status());
@@ -28,9 +28,9 @@ final class Results {
   }
 
   /** The result of a task whose last response {@code r} ends it with {@code error}. */
-  static FetchResult withError(FetchTask task, Exchange.Response r, long now, FetchError error) {
+  static FetchResult withError(FetchTask task, Response r, long now, FetchError error) {
     return new FetchResult(task.url, task.finalUrl(), error == null, r.status(), headers(r.headers()),
-        r.bytes(), r.sha256(), body(r, task.capture), task.attempts, task.redirects,
+        r.bytes(), r.sha256(), body(r, task.spec.options().capture()), task.attempts, task.redirects,
         task.elapsedMs(now), error);
   }
 
@@ -50,7 +50,7 @@ final class Results {
     return out;
   }
 
-  private static String body(Exchange.Response r, Capture capture) {
+  private static String body(Response r, Capture capture) {
     if (r.body() == null) {
       return null;
     }

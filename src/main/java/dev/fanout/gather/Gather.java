@@ -7,7 +7,6 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest.Mode;
 import dev.fanout.bus.HostShards;
 import dev.fanout.bus.LocalJsonCodec;
-import dev.fanout.bus.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +28,7 @@ import java.util.UUID;
  * Runs on the context that calls {@link #run()}.
  */
 public final class Gather {
-  /** Where specs come from, a batch at a time. */
+  /** Where specs come from, a batch at a time, each resolved already ({@link FetchSpec#of}). */
   public interface Source {
     /** Up to {@code max} more specs; an empty list at the end. */
     Future<List<FetchSpec>> next(int max);
@@ -77,8 +76,6 @@ public final class Gather {
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
   private final String group = UUID.randomUUID().toString();
-  private static final int ORIGINS_REMEMBERED = 4096;
-  private final Map<String, String> byOrigin = new HashMap<>();
   private Context context;
   private boolean cancelled;
   private boolean emitCancelled;
@@ -180,8 +177,8 @@ public final class Gather {
 
   private void send(FetchSpec spec, long index) {
     inFlight++;
-    JsonObject body = spec.toJson().put("group", group);
-    vertx.eventBus().<JsonObject>request(address(spec.url()), body, delivery).onComplete(ar -> {
+    // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is
+    vertx.eventBus().<JsonObject>request(address(spec), spec.inGroup(group), delivery).onComplete(ar -> {
       JsonObject result = ar.succeeded() ? ar.result().body()
           : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
               + ar.cause().getMessage(), 0, 0).toJson();
@@ -214,34 +211,8 @@ public final class Gather {
     }
   }
 
-  /**
-   * The owning shard's address when the URL parses (saves a routing hop), else the router. The
-   * host key depends only on the URL's scheme and authority, so the address is remembered per
-   * origin (a bounded map): most runs fetch many URLs of few hosts.
-   */
-  private String address(String url) {
-    String origin = UrlTarget.origin(url);
-    if (origin == null) {
-      return parsedAddress(url);
-    }
-    String address = byOrigin.get(origin);
-    if (address == null) {
-      address = parsedAddress(url);
-      if (!Addresses.FETCH.equals(address)) { // a URL can fail for its path; its origin may still be fine
-        if (byOrigin.size() >= ORIGINS_REMEMBERED) {
-          byOrigin.clear();
-        }
-        byOrigin.put(origin, address);
-      }
-    }
-    return address;
-  }
-
-  private static String parsedAddress(String url) {
-    try {
-      return HostShards.addressOf(UrlTarget.parse(url).hostKey());
-    } catch (UrlTarget.Invalid e) {
-      return Addresses.FETCH;
-    }
+  /** The owning shard's address (saves a routing hop), or the router's for a URL that does not parse. */
+  private static String address(FetchSpec spec) {
+    return spec.target() == null ? Addresses.FETCH : HostShards.addressOf(spec.target().hostKey());
   }
 }

@@ -8,6 +8,7 @@ import dev.fanout.bus.InvalidRequest;
 import dev.fanout.config.FanoutConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -20,10 +21,12 @@ import io.vertx.core.json.JsonObject;
 public final class GatherVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> consumer;
   private FanoutConfig cfg;
+  private FetchSpec.Options defaults;
 
   @Override
   public Future<?> start() {
     cfg = FanoutConfig.fromJson(config());
+    defaults = cfg.fetch().defaults();
     consumer = vertx.eventBus().consumer(Addresses.GATHER, this::onGather);
     return consumer.completion();
   }
@@ -37,8 +40,9 @@ public final class GatherVerticle extends VerticleBase {
     GatherRequest req;
     try {
       // A bus client may send anything: read the body untyped before treating it as an object.
-      req = GatherRequest.fromJson(((Message<?>) msg).body() instanceof JsonObject o ? o : null, cfg.gather().limits());
-      cfg.gather().checkSettle(req, cfg.fetch()); // the reply holds every result
+      Object body = ((Message<?>) msg).body();
+      req = GatherRequest.fromJson(body instanceof JsonObject o ? o : null, cfg.gather().limits(), defaults);
+      cfg.gather().checkSettle(req); // the reply holds every result
     } catch (InvalidRequest e) {
       msg.fail(400, e.getMessage());
       return;
@@ -47,7 +51,7 @@ public final class GatherVerticle extends VerticleBase {
   }
 
   /** Runs {@code req} to completion; completes with {@code {results, stats}}. */
-  public static Future<JsonObject> run(io.vertx.core.Vertx vertx, GatherRequest req, FanoutConfig cfg) {
+  public static Future<JsonObject> run(Vertx vertx, GatherRequest req, FanoutConfig cfg) {
     Collector sink = new Collector(req.requests().size());
     Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, options(req, cfg));
     return gather.run().map(stats -> new JsonObject().put("results", sink.results()).put("stats", stats.toJson()));
@@ -58,8 +62,7 @@ public final class GatherVerticle extends VerticleBase {
    * puts them back in input order), replies awaited past the longest deadline.
    */
   public static Gather.Options options(GatherRequest req, FanoutConfig cfg) {
-    long deadline = req.requests().stream()
-        .mapToLong(s -> s.deadlineMs() != null ? s.deadlineMs() : cfg.fetch().deadlineMs()).max().orElse(0);
+    long deadline = req.requests().stream().mapToLong(s -> s.options().timeouts().deadlineMs()).max().orElse(0);
     return new Gather.Options(concurrency(req, cfg), false, 1, deadline + 10_000, req.mode());
   }
 
@@ -70,11 +73,10 @@ public final class GatherVerticle extends VerticleBase {
    * what is in flight is what can pile up in the response's write queue.
    */
   static int concurrency(GatherRequest req, FanoutConfig cfg) {
-    Capture dflt = Capture.parse("fetch.capture", cfg.fetch().capture());
     long widest = 0;
     for (FetchSpec s : req.requests()) {
-      if ((s.capture() != null ? s.capture() : dflt) != Capture.NONE) {
-        widest = Math.max(widest, s.maxBytes() != null ? s.maxBytes() : cfg.fetch().maxBytes());
+      if (s.options().capture() != Capture.NONE) {
+        widest = Math.max(widest, s.options().maxBytes());
       }
     }
     long fit = widest == 0 ? Long.MAX_VALUE : Math.max(1, cfg.gather().settleLimit() / widest);

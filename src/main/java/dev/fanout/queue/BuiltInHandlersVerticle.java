@@ -35,15 +35,14 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
 
   private Future<JsonObject> fetch(JsonObject job) {
     JsonObject payload = job.getJsonObject("payload", new JsonObject());
-    FetchSpec spec;
     try {
-      spec = FetchSpec.fromJson(payload);
+      FetchSpec.validate(payload);
     } catch (InvalidRequest e) {
       return Future.succeededFuture(new JsonObject().put("cancel", "payload is not a fetch spec: " + e.getMessage()));
     }
     // without its cancel group: a job's fetch is cancelled only by a fetcher stopping, so a
     // cancelled result can be snoozed (a cancelled group would cancel every run of the job)
-    JsonObject request = spec.toJson();
+    JsonObject request = payload.copy();
     request.remove("group");
     return vertx.eventBus().<JsonObject>request(Addresses.FETCH, request, new DeliveryOptions().setSendTimeout(170_000))
         .compose(reply -> {

@@ -36,7 +36,7 @@ final class FetchApi {
     GatherRequest req;
     try {
       req = GatherRequest.fromJson(Problem.jsonObject(ctx.body().buffer(), "a JSON object with urls or requests"),
-          cfg.gather().limits());
+          cfg.gather().limits(), cfg.fetch().defaults());
     } catch (InvalidRequest e) {
       Problem.invalid(ctx, e);
       return;
@@ -47,7 +47,7 @@ final class FetchApi {
       return;
     }
     try {
-      cfg.gather().checkSettle(req, cfg.fetch()); // the whole response is held in memory
+      cfg.gather().checkSettle(req); // the whole response is held in memory
     } catch (InvalidRequest e) {
       Problem.invalid(ctx, e);
       return;

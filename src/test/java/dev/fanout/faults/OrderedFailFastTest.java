@@ -49,11 +49,13 @@ class OrderedFailFastTest {
   void cancelled_results_wait_inside_the_reorder_window(Vertx vertx, VertxTestContext ctx) {
     List<JsonObject> out = new ArrayList<>();
     int[] pulledAtFirstResult = {-1};
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 50)).compose(id -> {
+    JsonObject cfg = Fetchers.fetch("retries", 0, "perHost", 50);
+    FetchSpec.Options defaults = Fetchers.defaults(cfg);
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, cfg).compose(id -> {
       List<FetchSpec> specs = new ArrayList<>();
-      specs.add(FetchSpec.of(t.url("/hang"))); // index 0 stays in flight until the cancel reaches it
+      specs.add(FetchSpec.of(t.url("/hang"), defaults)); // index 0 stays in flight until the cancel reaches it
       for (int i = 1; i < INPUTS; i++) {
-        specs.add(FetchSpec.of(t.url("/status?code=500&i=" + i)));
+        specs.add(FetchSpec.of(t.url("/status?code=500&i=" + i), defaults));
       }
       CountingSource source = new CountingSource(specs);
       Gather.Sink sink = (index, result) -> {

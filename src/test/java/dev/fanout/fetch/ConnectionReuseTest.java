@@ -150,10 +150,10 @@ class ConnectionReuseTest {
 
   @Test
   void keep_alive_header_timeouts_parse() {
-    assertThat(Exchange.keepAliveMs("timeout=5, max=100")).isEqualTo(5000);
-    assertThat(Exchange.keepAliveMs("max=100,Timeout=2")).isEqualTo(2000);
-    assertThat(Exchange.keepAliveMs("max=100")).isEqualTo(-1);
-    assertThat(Exchange.keepAliveMs("timeout=soon")).isEqualTo(-1);
-    assertThat(Exchange.keepAliveMs(null)).isEqualTo(-1);
+    assertThat(Connections.keepAliveMs("timeout=5, max=100")).isEqualTo(5000);
+    assertThat(Connections.keepAliveMs("max=100,Timeout=2")).isEqualTo(2000);
+    assertThat(Connections.keepAliveMs("max=100")).isEqualTo(-1);
+    assertThat(Connections.keepAliveMs("timeout=soon")).isEqualTo(-1);
+    assertThat(Connections.keepAliveMs(null)).isEqualTo(-1);
   }
 }

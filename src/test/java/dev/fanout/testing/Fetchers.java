@@ -2,6 +2,7 @@ package dev.fanout.testing;
 
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.FetchResult;
+import dev.fanout.bus.FetchSpec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
 import io.vertx.core.Future;
@@ -33,6 +34,11 @@ public final class Fetchers {
       f.put((String) kv[i], kv[i + 1]);
     }
     return new JsonObject().put("fetch", f);
+  }
+
+  /** The per-fetch defaults of {@link #config(JsonObject)}: what specs of a gather are resolved over. */
+  public static FetchSpec.Options defaults(JsonObject overrides) {
+    return FanoutConfig.fromJson(config(overrides)).fetch().defaults();
   }
 
   /** Deploys a fetcher pool with {@link #config(JsonObject)}. */
