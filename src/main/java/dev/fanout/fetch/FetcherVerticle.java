@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.Capture;
@@ -169,13 +170,13 @@ public final class FetcherVerticle extends VerticleBase {
   private FetchSpec parse(Message<JsonObject> msg, Set<String> extra) {
     // A bus client may send anything: read the body untyped before treating it as an object.
     if (!(((Message<?>) msg).body() instanceof JsonObject body)) {
-      msg.fail(400, "body: must be a fetch spec (a JSON object)");
+      BusFailure.reply(msg, new InvalidRequest("body", "must be a fetch spec (a JSON object)"));
       return null;
     }
     try {
       return FetchSpec.fromJson(body, extra);
     } catch (InvalidRequest e) {
-      msg.fail(400, e.getMessage());
+      BusFailure.reply(msg, e);
       return null;
     }
   }
