@@ -105,7 +105,10 @@ final class FetchApi {
     });
   }
 
-  /** A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a timeout, the client leaving. */
+  /**
+   * A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a
+   * timeout, the client leaving.
+   */
   private Gather start(RoutingContext ctx, GatherRequest req, Gather.Sink sink) {
     Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
     ctx.addEndHandler(ar -> gather.cancel(false));

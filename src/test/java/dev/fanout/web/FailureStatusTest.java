@@ -69,7 +69,8 @@ class FailureStatusTest {
   void a_bus_timeout_behind_jobs_is_the_504_a_fetch_past_its_deadline_gets(Vertx vertx, VertxTestContext ctx) {
     Future<TargetServer> target = TargetServer.start(vertx);
     target.compose(t -> start(vertx, msg -> msg.fail(504, "the store did not answer in time")))
-        .compose(p -> post("/v1/fetch", new JsonObject().put("urls", new JsonArray().add(target.result().url("/hang")))))
+        .compose(p -> post("/v1/fetch",
+            new JsonObject().put("urls", new JsonArray().add(target.result().url("/hang")))))
         .compose(fetch -> get("/v1/jobs/1").map(jobs -> new JsonObject[] {fetch, jobs}))
         .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
           for (JsonObject p : both) {
