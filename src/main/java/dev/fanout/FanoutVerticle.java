@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
@@ -36,6 +37,7 @@ public final class FanoutVerticle extends VerticleBase {
     FanoutConfig cfg = FanoutConfig.fromJson(config());
     int fetchers = FetchPool.instances(cfg);
     int web = cfg.http().instances() > 0 ? cfg.http().instances() : fetchers;
+    BusFailure.register(vertx); // every node: a failure's field crosses a clustered hop
     return Database.open(vertx, cfg.store())
         .compose(d -> {
           db = d;

@@ -1,6 +1,7 @@
 package dev.fanout.fetch;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
@@ -168,14 +169,14 @@ public final class FetcherVerticle extends VerticleBase {
     }
     // A bus client may send anything: read the body untyped before treating it as an object.
     if (!(body instanceof JsonObject json)) {
-      msg.fail(400, "body: must be a fetch spec (a JSON object)");
+      BusFailure.reply(msg, new InvalidRequest("body", "must be a fetch spec (a JSON object)"));
       return null;
     }
     try {
       boolean shard = !Addresses.FETCH.equals(msg.address());
       return shard && Handoff.is(json) ? Handoff.fromJson(json, defaults) : FetchSpec.fromJson(json, defaults);
     } catch (InvalidRequest e) {
-      msg.fail(400, e.getMessage());
+      BusFailure.reply(msg, e);
       return null;
     }
   }

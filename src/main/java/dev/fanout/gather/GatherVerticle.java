@@ -1,6 +1,7 @@
 package dev.fanout.gather;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest;
@@ -44,10 +45,10 @@ public final class GatherVerticle extends VerticleBase {
       req = GatherRequest.fromJson(body instanceof JsonObject o ? o : null, cfg.gather().limits(), defaults);
       cfg.gather().checkSettle(req); // the reply holds every result
     } catch (InvalidRequest e) {
-      msg.fail(400, e.getMessage());
+      BusFailure.reply(msg, e);
       return;
     }
-    run(vertx, req, cfg).onSuccess(msg::reply).onFailure(e -> msg.fail(500, e.getMessage()));
+    run(vertx, req, cfg).onSuccess(msg::reply).onFailure(e -> BusFailure.reply(msg, e));
   }
 
   /** Runs {@code req} to completion; completes with {@code {results, stats}}. */

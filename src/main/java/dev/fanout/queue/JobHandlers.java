@@ -1,6 +1,7 @@
 package dev.fanout.queue;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.BusFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -75,7 +76,7 @@ public final class JobHandlers {
         result = Future.failedFuture(e);
       }
       result.onSuccess(r -> msg.reply(r == null ? new JsonObject() : r))
-          .onFailure(e -> msg.fail(500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          .onFailure(e -> BusFailure.reply(msg, e));
     });
     if (threads != null) {
       EXECUTORS.put(consumer, threads);

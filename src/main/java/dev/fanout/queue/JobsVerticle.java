@@ -1,6 +1,11 @@
 package dev.fanout.queue;
 
+import static dev.fanout.bus.FailureCode.CONFLICT;
+import static dev.fanout.bus.FailureCode.NOT_FOUND;
+import static dev.fanout.bus.FailureCode.UNAVAILABLE;
+
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.JobState;
 import dev.fanout.bus.Json;
@@ -68,35 +73,16 @@ public final class JobsVerticle extends VerticleBase {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 
-  /** A failure with a status code for the bus (and, through it, HTTP). */
-  static final class Status extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final int code;
-
-    Status(int code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
-  }
-
   private void on(String address, Function<JsonObject, Future<JsonObject>> handler) {
     consumers.add(vertx.eventBus().consumer(address, (Message<JsonObject> msg) -> {
       Future<JsonObject> f;
       try {
         f = handler.apply(body(((Message<?>) msg).body()));
       } catch (InvalidRequest e) {
-        msg.fail(400, e.getMessage());
+        BusFailure.reply(msg, e);
         return;
       }
-      f.onSuccess(msg::reply).onFailure(e -> {
-        if (e instanceof Status s) {
-          msg.fail(s.code, s.getMessage());
-        } else if (e instanceof InvalidRequest bad) {
-          msg.fail(400, bad.getMessage());
-        } else {
-          msg.fail(503, "the database is unavailable: " + e.getMessage());
-        }
-      });
+      f.onSuccess(msg::reply).onFailure(e -> BusFailure.reply(msg, e, UNAVAILABLE, "the database is unavailable"));
     }));
   }
 
@@ -234,7 +220,7 @@ public final class JobsVerticle extends VerticleBase {
         w.reply.fail(ar.cause());
       } else if (ar.result().getLong("total") == 0) {
         forget(w);
-        w.reply.fail(new Status(404, "no batch " + w.id));
+        w.reply.fail(new BusFailure(NOT_FOUND, "no batch " + w.id, "id"));
       } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= w.deadline) {
         forget(w);
         w.reply.complete(ar.result());
@@ -294,14 +280,16 @@ public final class JobsVerticle extends VerticleBase {
 
 
   private static Future<JsonObject> found(Future<JsonObject> job, String missing) {
-    return job.compose(j -> j == null ? Future.failedFuture(new Status(404, missing)) : Future.succeededFuture(j));
+    return job.compose(j -> j == null
+        ? Future.failedFuture(new BusFailure(NOT_FOUND, missing, "id")) : Future.succeededFuture(j));
   }
 
   /** A state change that returned nothing: 404 if the job does not exist, else 409. */
   private Future<JsonObject> changed(long id, Future<JsonObject> change, String conflict) {
     return change.compose(j -> j != null ? Future.succeededFuture(j)
         : store.get(id).compose(existing -> Future.failedFuture(existing == null
-            ? new Status(404, "no job " + id)
-            : new Status(409, "job " + id + " " + conflict + " (state " + existing.getString("state") + ")"))));
+            ? new BusFailure(NOT_FOUND, "no job " + id, "id")
+            : new BusFailure(CONFLICT, "job " + id + " " + conflict + " (state " + existing.getString("state") + ")",
+                "id"))));
   }
 }

@@ -38,7 +38,7 @@ final class FetchApi {
       req = GatherRequest.fromJson(Problem.jsonObject(ctx.body().buffer(), "a JSON object with urls or requests"),
           cfg.gather().limits(), cfg.fetch().defaults());
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
+      Problem.fail(ctx, e);
       return;
     }
     String accept = ctx.request().getHeader("Accept");
@@ -49,7 +49,7 @@ final class FetchApi {
     try {
       cfg.gather().checkSettle(req); // the whole response is held in memory
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
+      Problem.fail(ctx, e);
       return;
     }
     whole(ctx, req);
@@ -64,7 +64,7 @@ final class FetchApi {
         return;
       }
       if (ar.failed()) {
-        ctx.fail(ar.cause());
+        Problem.fail(ctx, ar.cause());
         return;
       }
       ctx.json(new JsonObject().put("results", sink.results()).put("stats", stats(ar.result().toJson(), gather)));
@@ -105,7 +105,10 @@ final class FetchApi {
     });
   }
 
-  /** A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a timeout, the client leaving. */
+  /**
+   * A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a
+   * timeout, the client leaving.
+   */
   private Gather start(RoutingContext ctx, GatherRequest req, Gather.Sink sink) {
     Gather gather = new Gather(vertx, new ListSource(req.requests()), sink, GatherVerticle.options(req, cfg));
     ctx.addEndHandler(ar -> gather.cancel(false));

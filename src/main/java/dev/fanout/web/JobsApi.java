@@ -3,18 +3,19 @@ package dev.fanout.web;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.InvalidRequest;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 
 /**
  * {@code /v1/jobs}, {@code /v1/batches}, {@code /v1/queues}: HTTP onto {@code fanout.jobs.*}.
- * Bus failures map to problems: 400 (naming the field), 404, 409, and 503 when the database is
- * unreachable — a job is answered 201 only once it is stored.
+ * Bus failures become problems in {@link Problem#fail}: 400 naming the field, 404, 409, 503 when
+ * the database or the jobs service is unreachable, 504 when it does not answer in time — a job is
+ * answered 201 only once it is stored.
  */
 final class JobsApi {
   private static final long MAX_WAIT_S = 120;
@@ -29,7 +30,7 @@ final class JobsApi {
     try {
       body = Problem.jsonObject(ctx.body().buffer(), "a job, or {\"jobs\": [...]}");
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
+      Problem.fail(ctx, e);
       return;
     }
     send(ctx, Addresses.JOBS_ENQUEUE, body, 0).onSuccess(r -> {
@@ -64,7 +65,7 @@ final class JobsApi {
         b.put("limit", PathNumbers.whole("limit", limit, 1, 1000));
       }
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
+      Problem.fail(ctx, e);
       return;
     }
     reply(ctx, send(ctx, Addresses.JOBS_LIST, b, 0));
@@ -80,14 +81,14 @@ final class JobsApi {
         b.put("waitMs", waitMs);
       }
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
+      Problem.fail(ctx, e);
       return;
     }
     reply(ctx, send(ctx, Addresses.JOBS_BATCH, b, waitMs));
   }
 
   /** The query parameters; a query string that does not decode is bad input naming {@code query}. */
-  private static io.vertx.core.MultiMap query(RoutingContext ctx) {
+  private static MultiMap query(RoutingContext ctx) {
     try {
       return ctx.queryParams();
     } catch (RuntimeException e) {
@@ -99,12 +100,12 @@ final class JobsApi {
     reply(ctx, send(ctx, Addresses.JOBS_QUEUES, new JsonObject(), 0));
   }
 
-  private static java.util.Optional<JsonObject> idBody(RoutingContext ctx) {
+  private static Optional<JsonObject> idBody(RoutingContext ctx) {
     try {
-      return java.util.Optional.of(new JsonObject().put("id", PathNumbers.id("id", ctx.pathParam("id"))));
+      return Optional.of(new JsonObject().put("id", PathNumbers.id("id", ctx.pathParam("id"))));
     } catch (InvalidRequest e) {
-      Problem.invalid(ctx, e);
-      return java.util.Optional.empty();
+      Problem.fail(ctx, e);
+      return Optional.empty();
     }
   }
 
@@ -114,7 +115,7 @@ final class JobsApi {
     }
     return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000 + waitMs))
         .map(Message::body)
-        .onFailure(e -> fail(ctx, e));
+        .onFailure(e -> Problem.fail(ctx, e));
   }
 
   /**
@@ -131,23 +132,5 @@ final class JobsApi {
 
   private static boolean open(RoutingContext ctx) {
     return !ctx.response().ended() && !ctx.response().closed();
-  }
-
-  private static void fail(RoutingContext ctx, Throwable e) {
-    if (e instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-      String msg = re.getMessage();
-      switch (re.failureCode()) {
-        case 400 -> {
-          // The bus carries InvalidRequest as "field: message".
-          int colon = msg.indexOf(": ");
-          Problem.send(ctx, 400, "invalid-request", "Invalid request", msg, colon > 0 ? msg.substring(0, colon) : "body");
-        }
-        case 404 -> Problem.send(ctx, 404, "not-found", "Not found", msg, "id");
-        case 409 -> Problem.send(ctx, 409, "conflict", "Conflict", msg, "id");
-        default -> Problem.send(ctx, 503, "unavailable", "Service unavailable", msg, null);
-      }
-    } else {
-      Problem.send(ctx, 503, "unavailable", "Service unavailable", "the jobs service did not answer: " + e.getMessage(), null);
-    }
   }
 }

@@ -1,26 +1,62 @@
 package dev.fanout.web;
 
+import dev.fanout.bus.BusFailure;
+import dev.fanout.bus.FailureCode;
 import dev.fanout.bus.InvalidRequest;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Errors as RFC 9457 problem details ({@code application/problem+json}): {@code type},
  * {@code title}, {@code status}, {@code detail}, and {@code field} naming the offending input.
- * The one place where failures become HTTP; a client never sees a stack trace.
+ * The one place where failures become HTTP ({@link #fail}): a failure gets the same status
+ * wherever it surfaces, because every one is read as a {@link BusFailure} first. A client never
+ * sees a stack trace.
  */
 public final class Problem {
   /** The media type of a problem document. */
   public static final String TYPE = "application/problem+json";
   private static final String BASE = "https://fanout.dev/problems/";
+  private static final Logger LOG = LoggerFactory.getLogger(Problem.class);
 
   private Problem() {}
 
+  /**
+   * Answers {@code t} as a problem: bad input 400 naming its field, 404 and 409 naming {@code id},
+   * 503 when nothing could answer, 504 when nothing answered in time, and 500 (logged) for a bug.
+   */
+  public static void fail(RoutingContext ctx, Throwable t) {
+    if (!open(ctx.response())) {
+      return; // answered already (a timeout's 504, say): a late outcome has nowhere to go
+    }
+    BusFailure f = BusFailure.of(t);
+    String detail = f.getMessage();
+    switch (f.code()) {
+      case INVALID -> send(ctx, 400, "invalid-request", "Invalid request", detail, named(f, "body"));
+      case NOT_FOUND -> send(ctx, 404, "not-found", "Not found", detail, named(f, "id"));
+      case CONFLICT -> send(ctx, 409, "conflict", "Conflict", detail, named(f, "id"));
+      case UNAVAILABLE -> send(ctx, 503, "unavailable", "Service unavailable", detail, null);
+      case TIMEOUT -> send(ctx, 504, "timeout", "Request timed out", detail, null);
+      case INTERNAL -> {
+        LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), t);
+        send(ctx, 500, "internal", "Internal error", "the request failed; see the server log", null);
+      }
+    }
+  }
+
+  /** The failure's field, or {@code otherwise} for one from a bus client that sent only text. */
+  private static String named(BusFailure f, String otherwise) {
+    return f.field() != null ? f.field() : otherwise;
+  }
+
   /** Answers {@code status} with a problem document. */
-  public static void send(RoutingContext ctx, int status, String slug, String title, String detail, String field) {
+  private static void send(RoutingContext ctx, int status, String slug, String title, String detail, String field) {
     HttpServerResponse resp = ctx.response();
-    if (resp.ended() || resp.closed()) {
+    if (!open(resp)) {
       return; // answered already (a timeout's 504, say): a late outcome has nowhere to go
     }
     if (resp.headWritten()) {
@@ -38,9 +74,8 @@ public final class Problem {
     resp.setStatusCode(status).putHeader("Content-Type", TYPE).end(body.encode());
   }
 
-  /** A 400 for bad input, naming its field. */
-  public static void invalid(RoutingContext ctx, InvalidRequest e) {
-    send(ctx, 400, "invalid-request", "Invalid request", e.getMessage(), e.field());
+  private static boolean open(HttpServerResponse resp) {
+    return !resp.ended() && !resp.closed();
   }
 
   /**
@@ -48,7 +83,7 @@ public final class Problem {
    * {@link InvalidRequest} on field {@code body} when it is missing, not JSON, or not an object
    * ({@code hint} says what is expected).
    */
-  public static JsonObject jsonObject(io.vertx.core.buffer.Buffer buf, String hint) {
+  public static JsonObject jsonObject(Buffer buf, String hint) {
     return JsonBody.object(buf, hint);
   }
 
@@ -59,29 +94,37 @@ public final class Problem {
     send(ctx, 400, "bad-request", "Bad request", "the request path is malformed: " + why, "path");
   }
 
-  /** The router's failure handler: maps what reaches it (parse errors, limits, bugs) to problems. */
+  /**
+   * The router's failure handler. Bad input and a failure without a status are {@link #fail mapped}; a status
+   * is about HTTP itself (a body too large, a path or method no route takes, the request
+   * deadline), and the two statuses a failure also has (503, 504) read the same as one.
+   */
   public static void onFailure(RoutingContext ctx) {
     Throwable t = ctx.failure();
+    if (t instanceof InvalidRequest) {
+      fail(ctx, t);
+      return;
+    }
+    switch (ctx.statusCode()) {
+      case 413 -> send(ctx, 413, "body-too-large", "Request body too large",
+          "the body is over http.bodyLimitBytes", "body");
+      case 404 -> send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), "path");
+      case 405 -> send(ctx, 405, "method-not-allowed", "Method not allowed",
+          ctx.request().method() + " is not allowed here", "method");
+      case 504 -> fail(ctx, new BusFailure(FailureCode.TIMEOUT, "no answer within http.requestTimeoutMs"));
+      case 503 -> fail(ctx, new BusFailure(FailureCode.UNAVAILABLE, "the service cannot answer now"));
+      default -> onOther(ctx, t);
+    }
+  }
+
+  private static void onOther(RoutingContext ctx, Throwable t) {
     int status = ctx.statusCode();
-    if (t instanceof InvalidRequest e) {
-      invalid(ctx, e);
-    } else if (status == 413) {
-      send(ctx, 413, "body-too-large", "Request body too large", "the body is over http.bodyLimitBytes", "body");
-    } else if (status == 404) {
-      send(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.request().path(), "path");
-    } else if (status == 405) {
-      send(ctx, 405, "method-not-allowed", "Method not allowed", ctx.request().method() + " is not allowed here", "method");
-    } else if (status == 504) {
-      send(ctx, 504, "timeout", "Request timed out", "no answer within http.requestTimeoutMs", null);
-    } else if (status == 503) {
-      send(ctx, 503, "unavailable", "Service unavailable", "the service cannot answer now", null);
-    } else if (status >= 400 && status < 500) {
+    if (status >= 400 && status < 500) {
       // What reaches here is about the request as a whole (its query string, its framing).
       String why = t == null ? null : t.getMessage();
       send(ctx, status, "bad-request", "Bad request", why == null ? "the request is malformed" : why, "request");
     } else {
-      org.slf4j.LoggerFactory.getLogger(Problem.class).error("request failed: {} {}", ctx.request().method(), ctx.request().path(), t);
-      send(ctx, 500, "internal", "Internal error", "the request failed; see the server log", null);
+      fail(ctx, t);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.web;
 
+import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.Health;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.HttpConfig;
@@ -30,6 +31,7 @@ public final class WebVerticle extends VerticleBase {
     cfg = all.http();
     FetchApi fetchApi = new FetchApi(vertx, all);
     JobsApi jobsApi = new JobsApi(vertx);
+    BusFailure.register(vertx); // reads the failures of fanout.jobs.* with their fields
     Router router = Router.router(vertx);
     IdleConnections idle = new IdleConnections(vertx, cfg.idleTimeoutMs());
     router.route().handler(idle::onRequest); // first: every request marks its connection busy
