@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A job to enqueue: {@code {"kind", "payload", "queue"?, "priority"?, "runAt"?, "maxAttempts"?,
@@ -28,16 +29,12 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
    */
   static final Instant MIN_RUN_AT = Instant.parse("0001-01-01T00:00:00Z");
   static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59.999999Z");
-  /** The last runAt parsed: a bulk enqueue usually gives every job the same one. */
-  private static volatile Parsed lastRunAt = new Parsed("", null);
-
-  private record Parsed(String text, Instant at) {}
 
   /** Parses and validates; fails with {@link InvalidRequest} naming the field. */
   public static NewJob fromJson(JsonObject o) {
     for (String f : o.fieldNames()) {
       if (!FIELDS.contains(f)) {
-        throw new InvalidRequest(f, "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")");
+        throw new InvalidRequest(f, "unknown field (known: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
       }
     }
     String kind = Json.string(o, "kind");
@@ -63,10 +60,6 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
   }
 
   private static Instant instant(String text) {
-    Parsed last = lastRunAt;
-    if (last.text().equals(text)) {
-      return last.at();
-    }
     Instant at;
     try {
       at = Instant.parse(text);
@@ -79,7 +72,6 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
     if (at.getNano() % 1000 != 0) {
       throw new InvalidRequest("runAt", "has more precision than the microseconds stored (got " + text + ")");
     }
-    lastRunAt = new Parsed(text, at);
     return at;
   }
 

@@ -9,20 +9,8 @@ package dev.fanout.queue;
 final class JobSql {
   private JobSql() {}
 
-  /**
-   * A job row as {@link Jobs#toJson} reads it, columns prefixed with {@code p}. The JSON columns
-   * come as text and are parsed per row: a document the client's parser refuses (too deep, a
-   * number too long) then fails that row alone, where the client's own jsonb decoding fails the
-   * whole statement and closes its connection.
-   */
-  static String columns(String p) {
-    return p + "id, " + p + "kind, " + p + "queue, " + p + "state, " + p + "payload::text, " + p + "priority, "
-        + p + "run_at, " + p + "attempt, " + p + "max_attempts, " + p + "lease_until, " + p + "errors::text, "
-        + p + "result::text, " + p + "batch_id, " + p + "idempotency_key, " + p + "created_at, " + p + "attempted_at, "
-        + p + "finalized_at";
-  }
-
-  static final String COLUMNS = columns("");
+  /** A job row ({@link JobColumn}) as {@link Jobs} reads it. */
+  static final String COLUMNS = JobColumn.list("");
 
   static final String EXISTING_KEYS =
       "SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
@@ -123,7 +111,7 @@ final class JobSql {
         attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
         lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
-      RETURNING\s""" + columns("j.");
+      RETURNING\s""" + JobColumn.list("j.");
 
   /**
    * Discards claimed attempts whose row the API cannot read ($3: why), recording an
@@ -209,7 +197,7 @@ final class JobSql {
       ORDER BY id LIMIT $4""";
 
   /** {@link #LIST} within one batch ($3): its range of ids, walked on the primary key. */
-  static final String LIST_BATCH = "SELECT " + columns("j.") + """
+  static final String LIST_BATCH = "SELECT " + JobColumn.list("j.") + """
        FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
       ORDER BY j.id LIMIT $5""";
@@ -222,13 +210,14 @@ final class JobSql {
       + "WHERE id = $1 AND state IN ('scheduled', 'retryable', 'discarded', 'cancelled') RETURNING " + COLUMNS;
 
   static final String BATCH = """
-      SELECT j.state, count(*)
+      SELECT j.state, count(*) AS n
       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $1 GROUP BY j.state""";
 
   /** Counts by kind and state, with the age of the oldest job (an infinite run_at has none). */
   static final String QUEUES = """
-      SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at) FILTER (WHERE isfinite(run_at))) * 1000
+      SELECT kind, state, count(*) AS n,
+             extract(epoch FROM now() - min(run_at) FILTER (WHERE isfinite(run_at))) * 1000 AS oldest_ms
       FROM fanout_job GROUP BY kind, state ORDER BY kind, state""";
 
   /**
