@@ -50,9 +50,12 @@ public final class JobReply {
     return new JobReply(Kind.COMPLETE, result == null ? new JsonObject() : result, null, 0);
   }
 
-  /** Fails this attempt with {@code error}; the job retries after a backoff, or is discarded after its last. */
+  /**
+   * Fails this attempt with {@code error} (null: none given); the job retries after a backoff, or
+   * is discarded after its last attempt.
+   */
   public static JobReply retry(String error) {
-    return new JobReply(Kind.RETRY, null, Objects.requireNonNull(error, "error"), 0);
+    return new JobReply(Kind.RETRY, null, error, 0);
   }
 
   /** Runs the job again after {@code delay} (negative is taken as zero) without using an attempt. */

@@ -21,7 +21,8 @@ import java.util.TreeSet;
 public record NewJob(String kind, String queue, JsonObject payload, int priority, Instant runAt, int maxAttempts,
     String idempotencyKey) {
 
-  private static final Set<String> FIELDS = Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
+  private static final Set<String> FIELDS =
+      Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
   /**
    * The runAt range: years 1 to 9999 in UTC. PostgreSQL's timestamptz holds 4713 BC to 294276
    * AD, but the client decodes a year before 1 as an error on every read of the row, and a
@@ -67,7 +68,8 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       throw new InvalidRequest("runAt", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
     }
     if (at.isBefore(MIN_RUN_AT) || at.isAfter(MAX_RUN_AT)) {
-      throw new InvalidRequest("runAt", "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (got " + text + ")");
+      throw new InvalidRequest("runAt",
+          "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (got " + text + ")");
     }
     if (at.getNano() % 1000 != 0) {
       throw new InvalidRequest("runAt", "has more precision than the microseconds stored (got " + text + ")");

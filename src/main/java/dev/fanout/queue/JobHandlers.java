@@ -1,5 +1,6 @@
 package dev.fanout.queue;
 
+import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +19,8 @@ import java.util.function.Function;
  * it, {@code payload} included) and completes with the result (a JSON object); a failed future
  * fails the attempt (retried with backoff, discarded after {@code maxAttempts}). A result of
  * exactly {@code {"snooze": MS}} runs the job again later without using an attempt; one of exactly
- * {@code {"cancel": "reason"}} cancels it ({@link dev.fanout.api.JobReply} builds and reads these). The queue worker on this node claims only kinds
+ * {@code {"cancel": "reason"}} cancels it ({@link JobReply} builds and reads these). The queue
+ * worker on this node claims only kinds
  * registered here, at most {@code concurrency} at a time, and gives each attempt
  * {@code timeoutMs}. A blocking handler runs on a worker thread (the run_in_executor pattern).
  *
@@ -82,7 +84,8 @@ public final class JobHandlers {
       EXECUTORS.put(consumer, threads);
     }
     return consumer.completion().map(v -> {
-      registry(vertx).put(kind, new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
+      registry(vertx).put(kind,
+          new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
       changed(vertx);
       return consumer;
     });

@@ -25,7 +25,8 @@ final class JobSql {
    */
   static final String ENQUEUE = """
       WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[], $7::text[])
+        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[],
+                             $7::text[])
           WITH ORDINALITY AS u(kind, queue, payload, priority, run_at, max_attempts, idempotency_key, ord)
       ), existing AS (
         SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($7::text[])
@@ -38,7 +39,8 @@ final class JobSql {
         LEFT JOIN firsts f ON f.idempotency_key = i.idempotency_key
         WHERE i.idempotency_key IS NULL OR (e.id IS NULL AND f.ord = i.ord)
       ), ins AS (
-        INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
+        INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key,
+                                batch_id)
         SELECT id, kind, queue, payload, priority, coalesce(run_at, now()),
                CASE WHEN run_at > now() THEN 'scheduled' ELSE 'available' END, max_attempts, idempotency_key, $8
         FROM fresh ORDER BY idempotency_key, ord  -- keys in one order: concurrent enqueues cannot deadlock on them
@@ -83,7 +85,8 @@ final class JobSql {
       FROM ins ORDER BY id""";
 
   /** What a lease that expired adds to the job's errors (for the attempt that held it). */
-  private static final String LEASE_EXPIRED = "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired', "
+  private static final String LEASE_EXPIRED =
+      "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired', "
       + "'message', 'the lease expired: the worker stopped or lost the database')";
 
   /**
@@ -119,8 +122,8 @@ final class JobSql {
    */
   static final String DISCARD_INVALID = """
       UPDATE fanout_job j SET state = 'discarded', finalized_at = now(), lease_until = NULL,
-        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'invalid-row',
-          'message', u.message))
+        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt,
+          'kind', 'invalid-row', 'message', u.message))
       FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, attempt, message)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'""";
 
@@ -135,7 +138,8 @@ final class JobSql {
       UPDATE fanout_job j SET
         errors = j.errors || jsonb_build_array(u.error),
         state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
-        run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at ELSE now() + u.delay_ms * interval '1 millisecond' END,
+        run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at
+                      ELSE now() + u.delay_ms * interval '1 millisecond' END,
         finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
         lease_until = NULL
       FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::bigint[]) AS u(id, attempt, error, delay_ms)
@@ -198,7 +202,8 @@ final class JobSql {
 
   /** {@link #LIST} within one batch ($3): its range of ids, walked on the primary key. */
   static final String LIST_BATCH = "SELECT " + JobColumn.list("j.") + """
-       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
+       FROM fanout_batch b
+      JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
       ORDER BY j.id LIMIT $5""";
 
@@ -238,5 +243,6 @@ final class JobSql {
    */
   static final String PRUNE_BATCHES = """
       DELETE FROM fanout_batch b WHERE b.created_at < now() - $1 * interval '1 millisecond'
-        AND NOT EXISTS (SELECT 1 FROM fanout_job j WHERE j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id)""";
+        AND NOT EXISTS (SELECT 1 FROM fanout_job j
+                        WHERE j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id)""";
 }

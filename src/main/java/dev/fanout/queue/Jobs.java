@@ -36,7 +36,7 @@ import java.util.UUID;
  * read with it.
  */
 final class Jobs {
-  /** The earliest and latest years PostgreSQL holds: a time the client reads outside them is a stand-in, not the stored time. */
+  /** PostgreSQL's first and last years: a time the client reads outside them is a stand-in, not the stored time. */
   private static final int MIN_YEAR = -4713;
   private static final int MAX_YEAR = 294276;
   /** How much of a parser's message an {@code invalid} entry keeps. */
@@ -126,7 +126,8 @@ final class Jobs {
       if (t == null) {
         return null;
       }
-      if (!t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX) && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
+      boolean stored = !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX);
+      if (stored && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
         return iso(t.toInstant());
       }
     } catch (RuntimeException e) {

@@ -128,7 +128,8 @@ public final class JobsVerticle extends VerticleBase {
         }
       }
     }
-    return store.enqueue(jobs).map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
+    return store.enqueue(jobs)
+        .map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
   }
 
   private Future<JsonObject> list(JsonObject body) {
@@ -138,7 +139,8 @@ public final class JobsVerticle extends VerticleBase {
     Long limit = Json.number(body, "limit", 1, 1000);
     long after;
     try {
-      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor.chars().allMatch(c -> c >= '0' && c <= '9') ? cursor : "-");
+      boolean digits = cursor != null && cursor.chars().allMatch(c -> c >= '0' && c <= '9');
+      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(digits ? cursor : "-");
     } catch (NumberFormatException e) {
       throw new InvalidRequest("cursor", "is not a cursor this API gave out");
     }

@@ -165,8 +165,8 @@ final class Producer {
     lane.queue.removeAll(claimed);
     claimed.forEach(running::remove);
     LOG.info("releasing {} claimed job(s) of kind {}, no longer run here", claimed.size(), lane.kind);
-    completer.release(claimed).onFailure(e -> LOG.warn("releasing jobs of kind {} failed ({}); their leases will expire",
-        lane.kind, e.getMessage()));
+    completer.release(claimed).onFailure(e ->
+        LOG.warn("releasing jobs of kind {} failed ({}); their leases will expire", lane.kind, e.getMessage()));
   }
 
   private void dispatch(Lane lane, JobStore.Claimed c) {

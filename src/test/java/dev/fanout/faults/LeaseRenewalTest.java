@@ -36,7 +36,8 @@ class LeaseRenewalTest {
           id[0] = jobId;
           return Conditions.until(vertx, () -> held.count() == 1, 10_000);
         })
-        .compose(v -> rig.direct.preparedQuery("SELECT lease_until FROM fanout_job WHERE id = $1").execute(Tuple.of(id[0])))
+        .compose(v -> rig.direct.preparedQuery("SELECT lease_until FROM fanout_job WHERE id = $1")
+            .execute(Tuple.of(id[0])))
         .compose(rows -> {
           firstLease[0] = rows.iterator().next().getOffsetDateTime("lease_until");
           // well past the lease the claim gave: without renewals the job would be taken back by now
