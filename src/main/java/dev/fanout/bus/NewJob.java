@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A job to enqueue: {@code {"kind", "payload", "queue"?, "priority"?, "runAt"?, "maxAttempts"?,
@@ -20,7 +21,8 @@ import java.util.Set;
 public record NewJob(String kind, String queue, JsonObject payload, int priority, Instant runAt, int maxAttempts,
     String idempotencyKey) {
 
-  private static final Set<String> FIELDS = Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
+  private static final Set<String> FIELDS =
+      Set.of("kind", "queue", "payload", "priority", "runAt", "maxAttempts", "idempotencyKey");
   /**
    * The runAt range: years 1 to 9999 in UTC. PostgreSQL's timestamptz holds 4713 BC to 294276
    * AD, but the client decodes a year before 1 as an error on every read of the row, and a
@@ -28,16 +30,12 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
    */
   static final Instant MIN_RUN_AT = Instant.parse("0001-01-01T00:00:00Z");
   static final Instant MAX_RUN_AT = Instant.parse("9999-12-31T23:59:59.999999Z");
-  /** The last runAt parsed: a bulk enqueue usually gives every job the same one. */
-  private static volatile Parsed lastRunAt = new Parsed("", null);
-
-  private record Parsed(String text, Instant at) {}
 
   /** Parses and validates; fails with {@link InvalidRequest} naming the field. */
   public static NewJob fromJson(JsonObject o) {
     for (String f : o.fieldNames()) {
       if (!FIELDS.contains(f)) {
-        throw new InvalidRequest(f, "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")");
+        throw new InvalidRequest(f, "unknown field (known: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
       }
     }
     String kind = Json.string(o, "kind");
@@ -63,10 +61,6 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
   }
 
   private static Instant instant(String text) {
-    Parsed last = lastRunAt;
-    if (last.text().equals(text)) {
-      return last.at();
-    }
     Instant at;
     try {
       at = Instant.parse(text);
@@ -74,12 +68,12 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       throw new InvalidRequest("runAt", "must be an ISO-8601 instant such as 2026-01-01T00:00:00Z");
     }
     if (at.isBefore(MIN_RUN_AT) || at.isAfter(MAX_RUN_AT)) {
-      throw new InvalidRequest("runAt", "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (got " + text + ")");
+      throw new InvalidRequest("runAt",
+          "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z (got " + text + ")");
     }
     if (at.getNano() % 1000 != 0) {
       throw new InvalidRequest("runAt", "has more precision than the microseconds stored (got " + text + ")");
     }
-    lastRunAt = new Parsed(text, at);
     return at;
   }
 

@@ -1,5 +1,6 @@
 package dev.fanout.queue;
 
+import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
@@ -9,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,7 +40,7 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
     try {
       FetchSpec.validate(payload);
     } catch (InvalidRequest e) {
-      return Future.succeededFuture(new JsonObject().put("cancel", "payload is not a fetch spec: " + e.getMessage()));
+      return Future.succeededFuture(JobReply.cancel("payload is not a fetch spec: " + e.getMessage()).toJson());
     }
     // without its cancel group: a job's fetch is cancelled only by a fetcher stopping, so a
     // cancelled result can be snoozed (a cancelled group would cancel every run of the job)
@@ -52,7 +54,7 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
           if (ErrorKind.CANCELLED.wire().equals(kind)) {
             // only a fetcher stopping cancels a job's fetch (it sends no cancel group): the attempt
             // did not happen, so it runs again without using one, never completes with it
-            return Future.succeededFuture(new JsonObject().put("snooze", 0));
+            return Future.succeededFuture(JobReply.snooze(Duration.ZERO).toJson());
           }
           Integer status = r.getInteger("status");
           boolean retry = kind != null && (RETRY_KINDS.contains(kind)

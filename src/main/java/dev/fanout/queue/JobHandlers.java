@@ -1,5 +1,6 @@
 package dev.fanout.queue;
 
+import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.BusFailure;
 import io.vertx.core.Future;
@@ -9,9 +10,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -19,7 +20,8 @@ import java.util.function.Function;
  * it, {@code payload} included) and completes with the result (a JSON object); a failed future
  * fails the attempt (retried with backoff, discarded after {@code maxAttempts}). A result of
  * exactly {@code {"snooze": MS}} runs the job again later without using an attempt; one of exactly
- * {@code {"cancel": "reason"}} cancels it. The queue worker on this node claims only kinds
+ * {@code {"cancel": "reason"}} cancels it ({@link JobReply} builds and reads these). The queue
+ * worker on this node claims only kinds
  * registered here, at most {@code concurrency} at a time, and gives each attempt
  * {@code timeoutMs}. A blocking handler runs on a worker thread (the run_in_executor pattern).
  *
@@ -30,9 +32,10 @@ import java.util.function.Function;
 public final class JobHandlers {
   static final String REGISTRY = "fanout.job.kinds";
   /** Bumped after every change of any registry in this JVM, so workers re-read theirs only then. */
-  static final java.util.concurrent.atomic.AtomicLong VERSION = new java.util.concurrent.atomic.AtomicLong();
+  static final AtomicLong VERSION = new AtomicLong();
+  /** Numbers the worker pools of blocking registrations (a shared executor's name is its identity). */
+  private static final AtomicLong POOLS = new AtomicLong();
   /** Local address told of every change of this node's registry: the worker acts on it at once. */
-  private static final java.util.concurrent.atomic.AtomicLong POOLS = new java.util.concurrent.atomic.AtomicLong();
   static final String CHANGED = "fanout.job.kinds.changed";
   /** The worker threads of each blocking registration, closed when it is unregistered. */
   private static final Map<MessageConsumer<JsonObject>, WorkerExecutor> EXECUTORS = new ConcurrentHashMap<>();
@@ -82,7 +85,8 @@ public final class JobHandlers {
       EXECUTORS.put(consumer, threads);
     }
     return consumer.completion().map(v -> {
-      registry(vertx).put(kind, new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
+      registry(vertx).put(kind,
+          new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
       changed(vertx);
       return consumer;
     });
@@ -108,9 +112,5 @@ public final class JobHandlers {
 
   static LocalMap<String, JsonObject> registry(Vertx vertx) {
     return vertx.sharedData().getLocalMap(REGISTRY);
-  }
-
-  static Set<String> kinds(Vertx vertx) {
-    return registry(vertx).keySet();
   }
 }

@@ -9,20 +9,8 @@ package dev.fanout.queue;
 final class JobSql {
   private JobSql() {}
 
-  /**
-   * A job row as {@link Jobs#toJson} reads it, columns prefixed with {@code p}. The JSON columns
-   * come as text and are parsed per row: a document the client's parser refuses (too deep, a
-   * number too long) then fails that row alone, where the client's own jsonb decoding fails the
-   * whole statement and closes its connection.
-   */
-  static String columns(String p) {
-    return p + "id, " + p + "kind, " + p + "queue, " + p + "state, " + p + "payload::text, " + p + "priority, "
-        + p + "run_at, " + p + "attempt, " + p + "max_attempts, " + p + "lease_until, " + p + "errors::text, "
-        + p + "result::text, " + p + "batch_id, " + p + "idempotency_key, " + p + "created_at, " + p + "attempted_at, "
-        + p + "finalized_at";
-  }
-
-  static final String COLUMNS = columns("");
+  /** A job row ({@link JobColumn}) as {@link Jobs} reads it. */
+  static final String COLUMNS = JobColumn.list("");
 
   static final String EXISTING_KEYS =
       "SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($1::text[])";
@@ -37,7 +25,8 @@ final class JobSql {
    */
   static final String ENQUEUE = """
       WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[], $7::text[])
+        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::smallint[], $5::timestamptz[], $6::int[],
+                             $7::text[])
           WITH ORDINALITY AS u(kind, queue, payload, priority, run_at, max_attempts, idempotency_key, ord)
       ), existing AS (
         SELECT id, idempotency_key, batch_id FROM fanout_job WHERE idempotency_key = ANY($7::text[])
@@ -50,7 +39,8 @@ final class JobSql {
         LEFT JOIN firsts f ON f.idempotency_key = i.idempotency_key
         WHERE i.idempotency_key IS NULL OR (e.id IS NULL AND f.ord = i.ord)
       ), ins AS (
-        INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key, batch_id)
+        INSERT INTO fanout_job (id, kind, queue, payload, priority, run_at, state, max_attempts, idempotency_key,
+                                batch_id)
         SELECT id, kind, queue, payload, priority, coalesce(run_at, now()),
                CASE WHEN run_at > now() THEN 'scheduled' ELSE 'available' END, max_attempts, idempotency_key, $8
         FROM fresh ORDER BY idempotency_key, ord  -- keys in one order: concurrent enqueues cannot deadlock on them
@@ -95,7 +85,8 @@ final class JobSql {
       FROM ins ORDER BY id""";
 
   /** What a lease that expired adds to the job's errors (for the attempt that held it). */
-  private static final String LEASE_EXPIRED = "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired', "
+  private static final String LEASE_EXPIRED =
+      "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'lease-expired', "
       + "'message', 'the lease expired: the worker stopped or lost the database')";
 
   /**
@@ -123,7 +114,7 @@ final class JobSql {
         attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
         lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
       FROM picked WHERE j.id = picked.id
-      RETURNING\s""" + columns("j.");
+      RETURNING\s""" + JobColumn.list("j.");
 
   /**
    * Discards claimed attempts whose row the API cannot read ($3: why), recording an
@@ -131,8 +122,8 @@ final class JobSql {
    */
   static final String DISCARD_INVALID = """
       UPDATE fanout_job j SET state = 'discarded', finalized_at = now(), lease_until = NULL,
-        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'invalid-row',
-          'message', u.message))
+        errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt,
+          'kind', 'invalid-row', 'message', u.message))
       FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, attempt, message)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'""";
 
@@ -147,7 +138,8 @@ final class JobSql {
       UPDATE fanout_job j SET
         errors = j.errors || jsonb_build_array(u.error),
         state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
-        run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at ELSE now() + u.delay_ms * interval '1 millisecond' END,
+        run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at
+                      ELSE now() + u.delay_ms * interval '1 millisecond' END,
         finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
         lease_until = NULL
       FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::bigint[]) AS u(id, attempt, error, delay_ms)
@@ -209,8 +201,9 @@ final class JobSql {
       ORDER BY id LIMIT $4""";
 
   /** {@link #LIST} within one batch ($3): its range of ids, walked on the primary key. */
-  static final String LIST_BATCH = "SELECT " + columns("j.") + """
-       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
+  static final String LIST_BATCH = "SELECT " + JobColumn.list("j.") + """
+       FROM fanout_batch b
+      JOIN fanout_job j ON j.id BETWEEN greatest(b.first_id, $4 + 1) AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
       ORDER BY j.id LIMIT $5""";
 
@@ -222,13 +215,14 @@ final class JobSql {
       + "WHERE id = $1 AND state IN ('scheduled', 'retryable', 'discarded', 'cancelled') RETURNING " + COLUMNS;
 
   static final String BATCH = """
-      SELECT j.state, count(*)
+      SELECT j.state, count(*) AS n
       FROM fanout_batch b JOIN fanout_job j ON j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id
       WHERE b.id = $1 GROUP BY j.state""";
 
   /** Counts by kind and state, with the age of the oldest job (an infinite run_at has none). */
   static final String QUEUES = """
-      SELECT kind, state, count(*), extract(epoch FROM now() - min(run_at) FILTER (WHERE isfinite(run_at))) * 1000
+      SELECT kind, state, count(*) AS n,
+             extract(epoch FROM now() - min(run_at) FILTER (WHERE isfinite(run_at))) * 1000 AS oldest_ms
       FROM fanout_job GROUP BY kind, state ORDER BY kind, state""";
 
   /**
@@ -249,5 +243,6 @@ final class JobSql {
    */
   static final String PRUNE_BATCHES = """
       DELETE FROM fanout_batch b WHERE b.created_at < now() - $1 * interval '1 millisecond'
-        AND NOT EXISTS (SELECT 1 FROM fanout_job j WHERE j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id)""";
+        AND NOT EXISTS (SELECT 1 FROM fanout_job j
+                        WHERE j.id BETWEEN b.first_id AND b.last_id AND j.batch_id = b.id)""";
 }

@@ -9,13 +9,13 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jobs table through vertx-pg-client: enqueue in batches, claim with FOR UPDATE SKIP LOCKED,
@@ -23,7 +23,7 @@ import java.util.UUID;
  * trip or one transaction and never blocks.
  */
 public final class JobStore {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
   /** The default of {@code queue.maxSnoozeMs}: 30 days. */
   public static final long MAX_SNOOZE_MS = 30L * 86_400_000L;
 
@@ -57,75 +57,7 @@ public final class JobStore {
    * job, in input order.
    */
   public Future<Enqueued> enqueue(List<NewJob> jobs) {
-    UUID batch = UUID.randomUUID();
-    int n = jobs.size();
-    String[] kinds = new String[n];
-    String[] queues = new String[n];
-    JsonObject[] payloads = new JsonObject[n];
-    Short[] priorities = new Short[n];
-    OffsetDateTime[] runAts = new OffsetDateTime[n];
-    Integer[] maxAttempts = new Integer[n];
-    String[] keys = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewJob j = jobs.get(i);
-      kinds[i] = j.kind();
-      queues[i] = j.queue();
-      payloads[i] = j.payload();
-      priorities[i] = (short) j.priority();
-      runAts[i] = j.runAt() == null ? null : j.runAt().atOffset(ZoneOffset.UTC);
-      maxAttempts[i] = j.maxAttempts();
-      keys[i] = j.idempotencyKey();
-    }
-    boolean anyKey = false;
-    for (String k : keys) {
-      anyKey |= k != null;
-    }
-    Tuple args = Tuple.tuple().addArrayOfString(kinds).addArrayOfString(queues).addValue(payloads)
-        .addArrayOfShort(priorities).addArrayOfOffsetDateTime(runAts).addArrayOfInteger(maxAttempts);
-    if (!anyKey) {
-      args.addUUID(batch).addArrayOfString(new java.util.TreeSet<>(java.util.Arrays.asList(kinds)).toArray(String[]::new));
-      return pool.preparedQuery(JobSql.ENQUEUE_PLAIN).execute(args).map(rows -> {
-        List<Long> ids = new ArrayList<>(n);
-        for (Row r : rows) {
-          ids.add(r.getLong(0));
-        }
-        return new Enqueued(batch, ids);
-      });
-    }
-    args.addArrayOfString(keys).addUUID(batch);
-    return Outcomes.retry(() -> pool.preparedQuery(JobSql.ENQUEUE).execute(args), 3).compose(rows -> {
-      List<Long> ids = new ArrayList<>(n);
-      List<Integer> lost = new ArrayList<>();
-      boolean inserted = false;
-      UUID firstBatch = null;
-      for (Row r : rows) {
-        ids.add(r.getLong("id"));
-        inserted |= Boolean.TRUE.equals(r.getBoolean("inserted"));
-        if (ids.size() == 1) {
-          firstBatch = r.getUUID("existing_batch");
-        }
-        if (Boolean.TRUE.equals(r.getBoolean("lost"))) {
-          lost.add(ids.size() - 1);
-        }
-      }
-      // nothing inserted (a whole enqueue sent again): no batch row was written for the new id,
-      // so the answer names the batch the first job was enqueued with
-      UUID answer = inserted || firstBatch == null ? batch : firstBatch;
-      if (lost.isEmpty()) {
-        return Future.succeededFuture(new Enqueued(answer, ids));
-      }
-      // A concurrent enqueue stored some of these keys first: answer with its jobs.
-      List<String> lostKeys = new ArrayList<>();
-      lost.forEach(i -> lostKeys.add(keys[i]));
-      boolean none = !inserted;
-      return pool.preparedQuery(JobSql.EXISTING_KEYS).execute(Tuple.of(lostKeys.toArray(String[]::new))).map(found -> {
-        Map<String, Row> byKey = new HashMap<>();
-        found.forEach(r -> byKey.put(r.getString(1), r));
-        lost.forEach(i -> ids.set(i, byKey.containsKey(keys[i]) ? byKey.get(keys[i]).getLong(0) : null));
-        UUID lostFirst = lost.get(0) == 0 && byKey.containsKey(keys[0]) ? byKey.get(keys[0]).getUUID(2) : null;
-        return new Enqueued(none && lostFirst != null ? lostFirst : answer, ids);
-      });
-    });
+    return Enqueue.run(pool, jobs);
   }
 
   /** A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by. */
@@ -141,13 +73,18 @@ public final class JobStore {
   public Future<List<Claimed>> claim(String kind, int limit, long leaseMs) {
     return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).compose(rows -> {
       List<Claimed> out = new ArrayList<>(rows.size());
+      if (rows.size() == 0) {
+        return Future.succeededFuture(out);
+      }
       List<Claimed> unreadable = new ArrayList<>();
       List<String> why = new ArrayList<>();
+      Jobs jobs = Jobs.of(rows);
       for (Row r : rows) {
-        if ("running".equals(r.getString(3))) {
-          JsonObject job = Jobs.toJson(r);
+        if ("running".equals(jobs.state(r))) {
+          JsonObject job = jobs.toJson(r);
           String invalid = Jobs.invalid(job);
-          (invalid == null ? out : unreadable).add(new Claimed(r.getLong(0), r.getInteger(7), r.getInteger(8), kind, job));
+          Claimed c = new Claimed(jobs.id(r), jobs.attempt(r), jobs.maxAttempts(r), kind, job);
+          (invalid == null ? out : unreadable).add(c);
           if (invalid != null) {
             why.add(invalid);
           }
@@ -166,7 +103,8 @@ public final class JobStore {
         .addArrayOfString(why.toArray(String[]::new));
     return pool.preparedQuery(JobSql.DISCARD_INVALID).execute(args).<Void>mapEmpty()
         .recover(e -> {
-          LOG.warn("discarding {} unreadable job(s) failed ({}); their leases will expire", unreadable.size(), e.getMessage());
+          LOG.warn("discarding {} unreadable job(s) failed ({}); their leases will expire", unreadable.size(),
+              e.getMessage());
           return Future.succeededFuture();
         });
   }
@@ -222,8 +160,7 @@ public final class JobStore {
 
   /** One job as API JSON, or null. */
   public Future<JsonObject> get(long id) {
-    return pool.preparedQuery(JobSql.GET).execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : Jobs.toJson(rows.iterator().next()));
+    return pool.preparedQuery(JobSql.GET).execute(Tuple.of(id)).map(JobStore::first);
   }
 
   /** Jobs after {@code afterId}, filtered, oldest first (keyset pagination). */
@@ -234,21 +171,27 @@ public final class JobStore {
         : pool.preparedQuery(JobSql.LIST_BATCH).execute(Tuple.of(wire, kind, batch, afterId, limit)))
         .map(rows -> {
           JsonArray out = new JsonArray();
-          rows.forEach(r -> out.add(Jobs.toJson(r)));
+          if (rows.size() > 0) {
+            Jobs jobs = Jobs.of(rows);
+            rows.forEach(r -> out.add(jobs.toJson(r)));
+          }
           return out;
         });
   }
 
   /** Cancels a job that is not final; null when there is no such job or it is final. */
   public Future<JsonObject> cancel(long id) {
-    return pool.preparedQuery(JobSql.CANCEL).execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : Jobs.toJson(rows.iterator().next()));
+    return pool.preparedQuery(JobSql.CANCEL).execute(Tuple.of(id)).map(JobStore::first);
   }
 
   /** Makes a scheduled, retryable, discarded or cancelled job available now; null otherwise. */
   public Future<JsonObject> retry(long id) {
-    return pool.preparedQuery(JobSql.RETRY).execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : Jobs.toJson(rows.iterator().next()));
+    return pool.preparedQuery(JobSql.RETRY).execute(Tuple.of(id)).map(JobStore::first);
+  }
+
+  /** The first job of {@code rows} as API JSON, or null. */
+  private static JsonObject first(RowSet<Row> rows) {
+    return rows.size() == 0 ? null : Jobs.of(rows).toJson(rows.iterator().next());
   }
 
   /** A batch: {@code {id, total, counts: {state: n}, done}}; total 0 when unknown. */
@@ -258,25 +201,28 @@ public final class JobStore {
       long total = 0;
       boolean done = true;
       for (Row r : rows) {
-        String state = r.getString(0);
-        long n = r.getLong(1);
+        String state = r.getString("state");
+        long n = r.getLong("n");
         counts.put(state, n);
         total += n;
         done &= JobState.parse("state", state).isFinal();
       }
-      return new JsonObject().put("id", id.toString()).put("total", total).put("counts", counts).put("done", total > 0 && done);
+      return new JsonObject().put("id", id.toString()).put("total", total).put("counts", counts)
+          .put("done", total > 0 && done);
     });
   }
 
   /** Counts by kind and state, with the age of the oldest runnable job of each. */
   public Future<JsonArray> queues() {
     return pool.query(JobSql.QUEUES).execute().map(rows -> {
-      Map<String, JsonObject> byKind = new java.util.TreeMap<>();
+      Map<String, JsonObject> byKind = new TreeMap<>();
       for (Row r : rows) {
-        JsonObject k = byKind.computeIfAbsent(r.getString(0), name -> new JsonObject().put("kind", name).put("counts", new JsonObject()));
-        k.getJsonObject("counts").put(r.getString(1), r.getLong(2));
-        if ("available".equals(r.getString(1)) && r.getValue(3) != null) {
-          k.put("oldestAvailableMs", Math.max(0, ((Number) r.getValue(3)).longValue()));
+        JsonObject k = byKind.computeIfAbsent(r.getString("kind"),
+            name -> new JsonObject().put("kind", name).put("counts", new JsonObject()));
+        String state = r.getString("state");
+        k.getJsonObject("counts").put(state, r.getLong("n"));
+        if ("available".equals(state) && r.getValue("oldest_ms") != null) {
+          k.put("oldestAvailableMs", Math.max(0, ((Number) r.getValue("oldest_ms")).longValue()));
         }
       }
       return new JsonArray(new ArrayList<>(byKind.values()));

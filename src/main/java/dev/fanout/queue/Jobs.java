@@ -1,50 +1,98 @@
 package dev.fanout.queue;
 
+import static dev.fanout.queue.JobColumn.ATTEMPT;
+import static dev.fanout.queue.JobColumn.ATTEMPTED_AT;
+import static dev.fanout.queue.JobColumn.BATCH_ID;
+import static dev.fanout.queue.JobColumn.CREATED_AT;
+import static dev.fanout.queue.JobColumn.ERRORS;
+import static dev.fanout.queue.JobColumn.FINALIZED_AT;
+import static dev.fanout.queue.JobColumn.ID;
+import static dev.fanout.queue.JobColumn.IDEMPOTENCY_KEY;
+import static dev.fanout.queue.JobColumn.KIND;
+import static dev.fanout.queue.JobColumn.LEASE_UNTIL;
+import static dev.fanout.queue.JobColumn.MAX_ATTEMPTS;
+import static dev.fanout.queue.JobColumn.PAYLOAD;
+import static dev.fanout.queue.JobColumn.PRIORITY;
+import static dev.fanout.queue.JobColumn.QUEUE;
+import static dev.fanout.queue.JobColumn.RESULT;
+import static dev.fanout.queue.JobColumn.RUN_AT;
+import static dev.fanout.queue.JobColumn.STATE;
+
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
 
 /**
- * A job row as the API shows it. A column that cannot be read (a JSON document the parser
- * refuses, a time that is infinite or outside PostgreSQL's range as the client reads it back) is
- * shown as null, and the row gets {@code "invalid": {field: why}}; it never fails the rows read
- * with it.
+ * Job rows as the API shows them, read from one answer by column name ({@link JobColumn}: the
+ * names are looked up once per answer, not per row). A column that cannot be read (a JSON document
+ * the parser refuses, a time that is infinite or outside PostgreSQL's range as the client reads it
+ * back) is shown as null, and the row gets {@code "invalid": {field: why}}; it never fails the rows
+ * read with it.
  */
 final class Jobs {
-  private Jobs() {}
-
-  /** The earliest and latest years PostgreSQL holds: a time the client reads outside them is a stand-in, not the stored time. */
+  /** PostgreSQL's first and last years: a time the client reads outside them is a stand-in, not the stored time. */
   private static final int MIN_YEAR = -4713;
   private static final int MAX_YEAR = 294276;
   /** How much of a parser's message an {@code invalid} entry keeps. */
   private static final int MAX_WHY = 300;
 
-  /** A row of {@link JobSql#COLUMNS} (in that order) as API JSON. */
-  static JsonObject toJson(Row r) {
+  /** Where each {@link JobColumn} is in the answer, by ordinal. */
+  private final int[] at;
+
+  private Jobs(int[] at) {
+    this.at = at;
+  }
+
+  /** A reader of the rows of {@code rows}, which selected {@link JobColumn#list}. */
+  static Jobs of(RowSet<Row> rows) {
+    return new Jobs(JobColumn.positions(rows.columnsNames()));
+  }
+
+  long id(Row r) {
+    return r.getLong(at[ID.ordinal()]);
+  }
+
+  int attempt(Row r) {
+    return r.getInteger(at[ATTEMPT.ordinal()]);
+  }
+
+  int maxAttempts(Row r) {
+    return r.getInteger(at[MAX_ATTEMPTS.ordinal()]);
+  }
+
+  String state(Row r) {
+    return r.getString(at[STATE.ordinal()]);
+  }
+
+  /** A row as API JSON. */
+  JsonObject toJson(Row r) {
     JsonObject invalid = new JsonObject();
-    Object errors = json(r.getString(10), "errors", invalid);
+    Object errors = json(r.getString(at[ERRORS.ordinal()]), "errors", invalid);
+    UUID batch = r.getUUID(at[BATCH_ID.ordinal()]);
     JsonObject job = new JsonObject()
-        .put("id", r.getLong(0))
-        .put("kind", r.getString(1))
-        .put("queue", r.getString(2))
-        .put("state", r.getString(3))
-        .put("attempt", r.getInteger(7))
-        .put("maxAttempts", r.getInteger(8))
-        .put("priority", r.getInteger(5))
-        .put("payload", json(r.getString(4), "payload", invalid))
-        .put("result", json(r.getString(11), "result", invalid))
+        .put("id", id(r))
+        .put("kind", r.getString(at[KIND.ordinal()]))
+        .put("queue", r.getString(at[QUEUE.ordinal()]))
+        .put("state", state(r))
+        .put("attempt", attempt(r))
+        .put("maxAttempts", maxAttempts(r))
+        .put("priority", r.getInteger(at[PRIORITY.ordinal()]))
+        .put("payload", json(r.getString(at[PAYLOAD.ordinal()]), "payload", invalid))
+        .put("result", json(r.getString(at[RESULT.ordinal()]), "result", invalid))
         .put("errors", errors instanceof JsonArray a ? a : new JsonArray())
-        .put("batch", r.getUUID(12) == null ? null : r.getUUID(12).toString())
-        .put("idempotencyKey", r.getString(13))
-        .put("runAt", time(r, 6, "runAt", invalid))
-        .put("leaseUntil", time(r, 9, "leaseUntil", invalid))
-        .put("createdAt", time(r, 14, "createdAt", invalid))
-        .put("attemptedAt", time(r, 15, "attemptedAt", invalid))
-        .put("finalizedAt", time(r, 16, "finalizedAt", invalid));
+        .put("batch", batch == null ? null : batch.toString())
+        .put("idempotencyKey", r.getString(at[IDEMPOTENCY_KEY.ordinal()]))
+        .put("runAt", time(r, RUN_AT, "runAt", invalid))
+        .put("leaseUntil", time(r, LEASE_UNTIL, "leaseUntil", invalid))
+        .put("createdAt", time(r, CREATED_AT, "createdAt", invalid))
+        .put("attemptedAt", time(r, ATTEMPTED_AT, "attemptedAt", invalid))
+        .put("finalizedAt", time(r, FINALIZED_AT, "finalizedAt", invalid));
     return invalid.isEmpty() ? job : job.put("invalid", invalid);
   }
 
@@ -72,13 +120,14 @@ final class Jobs {
     }
   }
 
-  private static String time(Row r, int column, String field, JsonObject invalid) {
+  private String time(Row r, JobColumn column, String field, JsonObject invalid) {
     try {
-      OffsetDateTime t = r.getOffsetDateTime(column);
+      OffsetDateTime t = r.getOffsetDateTime(at[column.ordinal()]);
       if (t == null) {
         return null;
       }
-      if (!t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX) && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
+      boolean stored = !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX);
+      if (stored && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
         return iso(t.toInstant());
       }
     } catch (RuntimeException e) {
@@ -88,42 +137,8 @@ final class Jobs {
     return null;
   }
 
-  private static final long YEAR_1000 = Instant.parse("1000-01-01T00:00:00Z").getEpochSecond();
-  private static final long YEAR_10000 = Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond();
-
-  /**
-   * {@link Instant#toString()}'s text (ISO-8601 in UTC, the fraction in groups of three digits,
-   * none when zero), without its formatter: a claim formats four times per job.
-   */
+  /** {@code at} in ISO-8601 in UTC, as {@link Instant#toString()} writes it. */
   static String iso(Instant at) {
-    long secs = at.getEpochSecond();
-    if (secs < YEAR_1000 || secs >= YEAR_10000) {
-      return at.toString(); // signed or short years, and no LocalDate for the ends of Instant's range
-    }
-    int nano = at.getNano();
-    long days = Math.floorDiv(secs, 86_400);
-    int sod = (int) Math.floorMod(secs, 86_400);
-    LocalDate d = LocalDate.ofEpochDay(days);
-    StringBuilder b = new StringBuilder(30).append(d.getYear()).append('-');
-    two(b, d.getMonthValue()).append('-');
-    two(b, d.getDayOfMonth()).append('T');
-    two(b, sod / 3600).append(':');
-    two(b, sod / 60 % 60).append(':');
-    two(b, sod % 60);
-    if (nano != 0) {
-      int digits = nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
-      int value = digits == 3 ? nano / 1_000_000 : digits == 6 ? nano / 1000 : nano;
-      String f = Integer.toString(value);
-      b.append('.');
-      for (int k = f.length(); k < digits; k++) {
-        b.append('0');
-      }
-      b.append(f);
-    }
-    return b.append('Z').toString();
-  }
-
-  private static StringBuilder two(StringBuilder b, int v) {
-    return (v < 10 ? b.append('0') : b).append(v);
+    return DateTimeFormatter.ISO_INSTANT.format(at);
   }
 }

@@ -13,7 +13,6 @@ import dev.fanout.bus.NewJob;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.QueueConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -21,9 +20,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -33,18 +30,12 @@ import java.util.function.Function;
  * 409, and a database that cannot be reached with 503 — never a success for a job not stored.
  */
 public final class JobsVerticle extends VerticleBase {
-  /**
-   * A waiting batch is counted again when the workers' {@code attempts} events say its jobs may
-   * all have finished, and at least this often regardless (outcomes no event reports: a cancel
-   * over the API, a worker on a node outside the cluster).
-   */
-  private static final long BATCH_POLL_MS = 250;
-  private static final long MAX_WAIT_MS = 120_000;
+  /** The longest a batch wait lasts ({@code waitMs}). */
+  static final long MAX_WAIT_MS = 120_000;
   private final Pool pool;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-  /** Long polls of batches not finished yet, by batch id. */
-  private final Map<String, List<Waiter>> waiters = new HashMap<>();
   private JobStore store;
+  private BatchWaits waits;
   private QueueConfig cfg;
 
   /** The API over {@code pool}. */
@@ -56,6 +47,7 @@ public final class JobsVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = FanoutConfig.fromJson(config()).queue();
     store = new JobStore(pool);
+    waits = new BatchWaits(vertx, store);
     on(Addresses.JOBS_ENQUEUE, this::enqueue);
     on(Addresses.JOBS_GET, body -> found(store.get(id(body)), "no job " + body.getValue("id")));
     on(Addresses.JOBS_LIST, this::list);
@@ -63,14 +55,16 @@ public final class JobsVerticle extends VerticleBase {
     on(Addresses.JOBS_RETRY, body -> changed(id(body), store.retry(id(body)), "is running, completed or available"));
     on(Addresses.JOBS_BATCH, this::batch);
     on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", q)));
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(Addresses.EVENTS, msg -> attempts(msg.body()));
-    consumers.add(events);
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    List<Future<Void>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+    ready.add(waits.start());
+    return Future.all(ready);
   }
 
   @Override
   public Future<?> stop() {
-    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList());
+    List<Future<Void>> gone = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+    gone.add(waits.stop());
+    return Future.join(gone);
   }
 
   private void on(String address, Function<JsonObject, Future<JsonObject>> handler) {
@@ -120,7 +114,8 @@ public final class JobsVerticle extends VerticleBase {
         }
       }
     }
-    return store.enqueue(jobs).map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
+    return store.enqueue(jobs)
+        .map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
   }
 
   private Future<JsonObject> list(JsonObject body) {
@@ -130,7 +125,8 @@ public final class JobsVerticle extends VerticleBase {
     Long limit = Json.number(body, "limit", 1, 1000);
     long after;
     try {
-      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(cursor.chars().allMatch(c -> c >= '0' && c <= '9') ? cursor : "-");
+      boolean digits = cursor != null && cursor.chars().allMatch(c -> c >= '0' && c <= '9');
+      after = cursor == null || cursor.isEmpty() ? 0 : Long.parseLong(digits ? cursor : "-");
     } catch (NumberFormatException e) {
       throw new InvalidRequest("cursor", "is not a cursor this API gave out");
     }
@@ -150,124 +146,7 @@ public final class JobsVerticle extends VerticleBase {
       throw new InvalidRequest("id", "is required");
     }
     Long wait = Json.number(body, "waitMs", 0, MAX_WAIT_MS);
-    long deadline = System.currentTimeMillis() + (wait == null ? 0 : wait);
-    Promise<JsonObject> p = Promise.promise();
-    poll(id, deadline, p);
-    return p.future();
-  }
-
-  /**
-   * A long poll of a batch: answered once none of its jobs is left unfinished, or at its deadline.
-   * It keeps the count of unfinished jobs between counts from the outcomes the events report, and
-   * listens from before its first count: outcomes reported while a count runs are taken off what
-   * that count finds, so none falls between a count and the events (one the count saw already
-   * only brings the next count sooner).
-   */
-  static final class Waiter {
-    final UUID id;
-    final long deadline;
-    final Promise<JsonObject> reply;
-    /** Jobs not final at the last count, less the outcomes reported since. */
-    private long unfinished;
-    /** A count is running; outcomes reported meanwhile are added up in {@link #reported}. */
-    private boolean counting;
-    private long reported;
-    long timer = -1;
-
-    Waiter(UUID id, long deadline, Promise<JsonObject> reply) {
-      this.id = id;
-      this.deadline = deadline;
-      this.reply = reply;
-    }
-
-    /** A count starts. */
-    void countStarts() {
-      counting = true;
-      reported = 0;
-    }
-
-    /** The count found {@code notFinal} jobs; true when the outcomes reported meanwhile may have finished the batch (count again now). */
-    boolean countFound(long notFinal) {
-      counting = false;
-      unfinished = notFinal - reported;
-      return unfinished <= 0;
-    }
-
-    /** {@code n} outcomes of the batch were written; true when they may have finished it (count again now). */
-    boolean outcomes(long n) {
-      if (counting) {
-        reported += n;
-        return false;
-      }
-      unfinished -= n;
-      return unfinished <= 0;
-    }
-  }
-
-  /** Long poll (queue.join): answers as soon as the batch is done, or at the deadline. */
-  private void poll(UUID id, long deadline, Promise<JsonObject> p) {
-    Waiter w = new Waiter(id, deadline, p);
-    waiters.computeIfAbsent(id.toString(), k -> new ArrayList<>()).add(w);
-    count(w);
-  }
-
-  /** Counts a waiter's batch, and answers it or waits for the next count. */
-  private void count(Waiter w) {
-    w.countStarts();
-    store.batch(w.id).onComplete(ar -> {
-      if (ar.failed()) {
-        forget(w);
-        w.reply.fail(ar.cause());
-      } else if (ar.result().getLong("total") == 0) {
-        forget(w);
-        w.reply.fail(new BusFailure(NOT_FOUND, "no batch " + w.id, "id"));
-      } else if (ar.result().getBoolean("done") || System.currentTimeMillis() >= w.deadline) {
-        forget(w);
-        w.reply.complete(ar.result());
-      } else {
-        long notFinal = 0;
-        for (var e : ar.result().getJsonObject("counts")) {
-          if (!JobState.parse("state", e.getKey()).isFinal()) {
-            notFinal += ((Number) e.getValue()).longValue();
-          }
-        }
-        if (w.countFound(notFinal)) {
-          count(w);
-          return;
-        }
-        w.timer = vertx.setTimer(Math.max(1, Math.min(BATCH_POLL_MS, w.deadline - System.currentTimeMillis())), t -> {
-          w.timer = -1;
-          count(w);
-        });
-      }
-    });
-  }
-
-  /** An {@code attempts} event: counts down the waiters of its batches, and counts again those that may be done. */
-  private void attempts(JsonObject event) {
-    if (waiters.isEmpty() || event == null || !"attempts".equals(event.getString("type"))
-        || !(event.getValue("batches") instanceof JsonObject batches)) {
-      return;
-    }
-    batches.forEach(e -> {
-      List<Waiter> ws = waiters.get(e.getKey());
-      if (ws != null && e.getValue() instanceof Number n) {
-        for (Waiter w : new ArrayList<>(ws)) {
-          if (w.outcomes(n.longValue())) {
-            vertx.cancelTimer(w.timer);
-            w.timer = -1;
-            count(w);
-          }
-        }
-      }
-    });
-  }
-
-  private void forget(Waiter w) {
-    List<Waiter> ws = waiters.get(w.id.toString());
-    if (ws != null && ws.remove(w) && ws.isEmpty()) {
-      waiters.remove(w.id.toString());
-    }
+    return waits.await(id, System.currentTimeMillis() + (wait == null ? 0 : wait));
   }
 
   private static long id(JsonObject body) {

@@ -5,7 +5,7 @@ import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 
 /**
- * One job kind's claims and runs in the {@link QueueWorkerVerticle}. It holds the jobs running at
+ * One job kind's claims and runs in the {@link Producer}. It holds the jobs running at
  * handlers, the claimed ones waiting for a free slot, and those asked for by claims not answered
  * yet; it wants to hold the handlers' concurrency plus what they finish during two claim round
  * trips (at least one claim batch, or the concurrency when that is smaller; at most two batches),

@@ -6,18 +6,18 @@ import io.vertx.core.Promise;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The bookkeeping of a batch wait between its counts (JobsVerticle.Waiter). */
+/** The bookkeeping of a batch wait between its counts (BatchWaits.Waiter). */
 class BatchWaiterTest {
 
-  private static JobsVerticle.Waiter waiter() {
-    return new JobsVerticle.Waiter(UUID.randomUUID(), Long.MAX_VALUE, Promise.promise());
+  private static BatchWaits.Waiter waiter() {
+    return new BatchWaits.Waiter(UUID.randomUUID(), Long.MAX_VALUE, Promise.promise());
   }
 
   @Test
   void an_outcome_reported_while_a_count_runs_is_not_lost() {
     // the count's snapshot may predate the last job's completion, whose event then arrives
     // before the count answers: the waiter must count again at once, not wait for its poll
-    JobsVerticle.Waiter w = waiter();
+    BatchWaits.Waiter w = waiter();
     w.countStarts();
     assertThat(w.outcomes(1)).isFalse();
     assertThat(w.countFound(1)).isTrue();
@@ -25,7 +25,7 @@ class BatchWaiterTest {
 
   @Test
   void outcomes_after_a_count_count_it_down_to_the_next_count() {
-    JobsVerticle.Waiter w = waiter();
+    BatchWaits.Waiter w = waiter();
     w.countStarts();
     assertThat(w.countFound(3)).isFalse();
     assertThat(w.outcomes(2)).isFalse();

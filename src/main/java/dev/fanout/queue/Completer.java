@@ -1,9 +1,12 @@
 package dev.fanout.queue;
 
+import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
+import dev.fanout.config.QueueConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,46 +15,59 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue worker's finished attempts waiting to be written together: one statement per kind of
- * outcome per flush, then an {@code attempts} event on {@code fanout.events} (batch waiters count
- * it down). Used on the worker's event loop only.
+ * The queue worker's finished attempts, written together: they wait at most {@code queue.flushMs}
+ * (or until {@value #FLUSH_AT} are waiting), then each kind of outcome is one statement, and an
+ * {@code attempts} event on {@code fanout.events} follows (batch waiters count it down). Used on the
+ * worker's event loop only.
  */
-final class OutcomeBuffer {
-  private static final Logger LOG = LoggerFactory.getLogger(OutcomeBuffer.class);
+final class Completer {
+  private static final Logger LOG = LoggerFactory.getLogger(Completer.class);
+  private static final int FLUSH_AT = 1000;
 
   private final Vertx vertx;
   private final JobStore store;
+  private final QueueConfig cfg;
   private List<JobStore.Outcome> completed = new ArrayList<>();
   private List<JobStore.Outcome> failed = new ArrayList<>();
   private List<JobStore.Outcome> later = new ArrayList<>();
   private List<JobStore.Outcome> cancelled = new ArrayList<>();
   /** Outcomes per batch id, for the {@code attempts} event after they are written. */
   private Map<String, Integer> byBatch = new HashMap<>();
+  private long flushTimer = -1;
 
   /** Writes through {@code store}, whose connections commit durably. */
-  OutcomeBuffer(Vertx vertx, JobStore store) {
+  Completer(Vertx vertx, JobStore store, QueueConfig cfg) {
     this.vertx = vertx;
     this.store = store;
+    this.cfg = cfg;
   }
 
-  void completed(JobStore.Claimed c, JsonObject result) {
-    completed.add(new JobStore.Outcome(c.id(), c.attempt(), result, null, 0));
+  /** Records how the handler ended attempt {@code c}; a retry's error is of kind {@code error}. */
+  void record(JobStore.Claimed c, JobReply reply) {
+    switch (reply.kind()) {
+      case COMPLETE -> completed.add(new JobStore.Outcome(c.id(), c.attempt(), reply.result(), null, 0));
+      case SNOOZE -> later.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, reply.delayMs()));
+      case CANCEL -> cancelled.add(new JobStore.Outcome(c.id(), c.attempt(), reply.result(), null, 0));
+      case RETRY -> {
+        failed(c, "error", reply.error());
+        return;
+      }
+    }
     count(c);
+    flushSoon();
   }
 
-  void failed(JobStore.Claimed c, JsonObject error, long delayMs) {
-    failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error, delayMs));
+  /** Records a failed attempt {@code c}: {@code kind} says how (error, timeout, no-handler). */
+  void failed(JobStore.Claimed c, String kind, String message) {
+    JsonObject error = new JsonObject().put("at", Instant.now().toString()).put("attempt", c.attempt())
+        .put("kind", kind).put("message", message);
+    failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error, backoffMs(c.attempt())));
     count(c);
+    flushSoon();
   }
 
-  void snoozed(JobStore.Claimed c, long delayMs) {
-    later.add(new JobStore.Outcome(c.id(), c.attempt(), null, null, delayMs));
-    count(c);
-  }
-
-  void cancelled(JobStore.Claimed c, JsonObject reason) {
-    cancelled.add(new JobStore.Outcome(c.id(), c.attempt(), reason, null, 0));
-    count(c);
+  private long backoffMs(int attempt) {
+    return Backoff.delayMs(cfg.backoffBaseMs(), cfg.backoffMaxMs(), attempt);
   }
 
   int size() {
@@ -61,6 +77,17 @@ final class OutcomeBuffer {
   private void count(JobStore.Claimed c) {
     if (c.job().getValue("batch") instanceof String batch) {
       byBatch.merge(batch, 1, Integer::sum);
+    }
+  }
+
+  private void flushSoon() {
+    if (size() >= FLUSH_AT) {
+      flush();
+    } else if (flushTimer < 0) {
+      flushTimer = vertx.setTimer(cfg.flushMs(), id -> {
+        flushTimer = -1;
+        flush();
+      });
     }
   }
 
