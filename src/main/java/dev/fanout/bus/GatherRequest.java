@@ -1,5 +1,6 @@
 package dev.fanout.bus;
 
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

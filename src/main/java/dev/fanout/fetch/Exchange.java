@@ -1,8 +1,8 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -1,8 +1,8 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.FetchResult;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import java.util.Map;

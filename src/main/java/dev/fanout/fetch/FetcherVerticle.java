@@ -1,6 +1,5 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
@@ -11,6 +10,7 @@ import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;

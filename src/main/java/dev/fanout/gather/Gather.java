@@ -7,7 +7,7 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest.Mode;
 import dev.fanout.bus.HostShards;
 import dev.fanout.bus.LocalJsonCodec;
-import dev.fanout.bus.UrlTarget;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

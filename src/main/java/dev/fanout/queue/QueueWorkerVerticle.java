@@ -3,6 +3,7 @@ package dev.fanout.queue;
 import dev.fanout.bus.Addresses;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.QueueConfig;
+import dev.fanout.retry.Backoff;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,4 +1,4 @@
-package dev.fanout.bus;
+package dev.fanout.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
