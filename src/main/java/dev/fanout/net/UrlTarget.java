@@ -133,7 +133,8 @@ public record UrlTarget(String url, boolean https, String host, int port, String
   private static boolean plain(String s, int from) {
     for (int i = from; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0) {
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0) {
         continue;
       }
       if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
