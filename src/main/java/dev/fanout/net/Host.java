@@ -28,6 +28,10 @@ record Host(String text, InetAddress literal) {
       return new Host(Ip.text(v6), v6);
     }
     String name = normaliseName(hostPart);
+    InetAddress quad = Ipv4.dottedQuad(name);
+    if (quad != null) {
+      return new Host(name, quad);
+    }
     long v4 = Ipv4.parse(name);
     if (v4 == Ipv4.FAIL) {
       throw new Invalid("malformed IPv4 address: " + name);

@@ -6,7 +6,7 @@ import dev.fanout.bus.ErrorKind;
 import org.junit.jupiter.api.Test;
 
 /** The fetcher's settings reach the shared policy (dev.fanout.retry): base, cap and Retry-After cap. */
-class RetryPolicyTest {
+class RetryPolicySettingsTest {
   private final RetryPolicy policy = new RetryPolicy(100, 1000, 60_000);
 
   @Test
