@@ -90,4 +90,15 @@ class UrlTargetTest {
     assertThatThrownBy(() -> UrlTarget.parse("http://[1::2::3]/")).isInstanceOf(UrlTarget.Invalid.class);
     assertThatThrownBy(() -> UrlTarget.parse("http://[example.com]/")).isInstanceOf(UrlTarget.Invalid.class);
   }
+
+  @Test
+  void a_leading_zero_is_octal_in_any_part_of_a_dotted_quad() throws Exception {
+    assertThat(UrlTarget.parse("http://010.0.0.1/").host()).isEqualTo("8.0.0.1");
+    assertThat(UrlTarget.parse("http://1.2.3.010/").host()).isEqualTo("1.2.3.8");
+    assertThat(UrlTarget.parse("http://1.2.010.3/").host()).isEqualTo("1.2.8.3");
+    assertThat(UrlTarget.parse("http://1.0.0.0/").host()).isEqualTo("1.0.0.0");
+    assertThat(UrlTarget.parse("http://100.200.0.255:81/").hostKey()).isEqualTo("100.200.0.255:81");
+    assertThat(UrlTarget.parse("http://100.200.0.255/").literal().getAddress()).containsExactly(100, 200, 0, 255);
+    assertThatThrownBy(() -> UrlTarget.parse("http://1.2.3.09/")).isInstanceOf(UrlTarget.Invalid.class);
+  }
 }
