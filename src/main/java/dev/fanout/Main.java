@@ -7,8 +7,8 @@ import dev.fanout.cli.ServeCommand;
 import dev.fanout.config.ConfigException;
 import java.util.Arrays;
 import java.util.Set;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate}; {@code --help} on each. Options

@@ -1,5 +1,6 @@
 package dev.fanout.bus;
 
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.fanout.bus;
 
+import dev.fanout.net.UrlTarget;
+
 /**
  * Maps a host key to one of a fixed number of shards. Every shard has exactly one owning fetcher,
  * so all state of a host (in-flight count, rate bucket, Retry-After pause) lives in one place.
@@ -39,8 +41,8 @@ public final class HostShards {
     return ADDRESSES[shardOf(hostKey)];
   }
 
-  /** The host key: lowercased host (IPv6 without brackets) and port. */
+  /** The host key: lowercased host (IPv6 without brackets) and port ({@link UrlTarget#hostKey(String, int)}). */
   public static String hostKey(String host, int port) {
-    return host + ":" + port;
+    return UrlTarget.hostKey(host, port);
   }
 }

@@ -1,10 +1,10 @@
 package dev.fanout.cli;
 
-import dev.fanout.config.Cidr;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
 import dev.fanout.gather.Gather;
 import dev.fanout.gather.GatherStats;
+import dev.fanout.net.Cidr;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,7 +15,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.fanout.config;
 
+import dev.fanout.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 

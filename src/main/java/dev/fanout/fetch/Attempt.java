@@ -1,7 +1,7 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.ErrorKind;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;

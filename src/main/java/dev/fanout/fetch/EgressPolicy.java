@@ -1,8 +1,8 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
-import dev.fanout.config.Cidr;
 import dev.fanout.config.EgressConfig;
+import dev.fanout.net.Cidr;
+import dev.fanout.net.Ip;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +42,15 @@ public final class EgressPolicy {
   /** The reason {@code address} is denied, or null when a connection to it is allowed. */
   public String check(InetAddress address) {
     byte[] a = address.getAddress();
-    byte[] embedded = embeddedIpv4(a);
+    byte[] embedded = Ip.embeddedIpv4(a);
     if (matches(allow, a) || embedded != null && matches(allow, embedded)) {
       return null;
     }
     if (matches(deny, a)) {
-      return UrlTarget.text(address) + " is in a denied address block";
+      return Ip.text(address) + " is in a denied address block";
     }
     if (embedded != null && matches(deny, embedded)) {
-      return UrlTarget.text(address) + " embeds a denied IPv4 address";
+      return Ip.text(address) + " embeds a denied IPv4 address";
     }
     return null;
   }
@@ -62,39 +62,6 @@ public final class EgressPolicy {
       }
     }
     return false;
-  }
-
-  /**
-   * The IPv4 address embedded in an IPv6 one: IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible
-   * ::a.b.c.d, NAT64 64:ff9b::a.b.c.d and 6to4 2002:aabb:ccdd::; else null.
-   */
-  static byte[] embeddedIpv4(byte[] a) {
-    if (a.length != 16) {
-      return null;
-    }
-    if (zero(a, 0, 10) && (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff || zero(a, 0, 12)) {
-      return slice(a, 12);
-    }
-    if (a[0] == 0 && (a[1] & 0xff) == 0x64 && (a[2] & 0xff) == 0xff && (a[3] & 0xff) == 0x9b && zero(a, 4, 12)) {
-      return slice(a, 12);
-    }
-    if ((a[0] & 0xff) == 0x20 && (a[1] & 0xff) == 0x02) {
-      return slice(a, 2);
-    }
-    return null;
-  }
-
-  private static boolean zero(byte[] a, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (a[i] != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static byte[] slice(byte[] a, int from) {
-    return new byte[] {a[from], a[from + 1], a[from + 2], a[from + 3]};
   }
 
   private static List<Cidr> cidrs(String... blocks) {

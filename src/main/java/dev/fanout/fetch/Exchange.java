@@ -2,7 +2,7 @@ package dev.fanout.fetch;
 
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
-import dev.fanout.bus.UrlTarget;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -3,7 +3,7 @@ package dev.fanout.fetch;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.Handoff;
-import dev.fanout.bus.UrlTarget;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.Promise;
 
 /**

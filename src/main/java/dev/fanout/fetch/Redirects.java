@@ -1,10 +1,10 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.UrlTarget;
 import dev.fanout.bus.ErrorKind;
-import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchResult.FetchError;
+import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec.Request;
+import dev.fanout.net.UrlTarget;
 import io.vertx.core.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package dev.fanout.fetch;
 
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
-import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchResult.FetchError;
+import dev.fanout.bus.FetchResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.Charset;

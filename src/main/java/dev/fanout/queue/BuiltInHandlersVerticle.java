@@ -5,6 +5,7 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.InvalidRequest;
+import dev.fanout.retry.Retryable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -13,17 +14,15 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The job kinds fanout runs itself: {@code echo} (the result is the payload; for tests and
  * benchmarks) and {@code fetch} (the payload is a fetch spec, the result the fetch result; a
- * retryable failure — connect, reset, timeout, overloaded, 408/425/429/5xx — fails the attempt so
- * the job retries; a fetch cut off by its fetcher stopping runs again without using an attempt;
+ * failure {@link Retryable#fetch} counts as worth running again fails the attempt so the job
+ * retries; a fetch cut off by its fetcher stopping runs again without using an attempt;
  * any other outcome completes the job with the result).
  */
 public final class BuiltInHandlersVerticle extends VerticleBase {
-  private static final Set<String> RETRY_KINDS = Set.of("connect", "reset", "timeout", "overloaded");
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   @Override
@@ -56,9 +55,7 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
             // did not happen, so it runs again without using one, never completes with it
             return Future.succeededFuture(JobReply.snooze(Duration.ZERO).toJson());
           }
-          Integer status = r.getInteger("status");
-          boolean retry = kind != null && (RETRY_KINDS.contains(kind)
-              || "http-status".equals(kind) && status != null && (status == 408 || status == 425 || status == 429 || status >= 500));
+          boolean retry = kind != null && Retryable.fetch(ErrorKind.fromWire(kind), r.getInteger("status", 0));
           return retry ? Future.failedFuture(kind + ": " + err.getString("message")) : Future.succeededFuture(r);
         });
   }

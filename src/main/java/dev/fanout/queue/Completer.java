@@ -3,6 +3,7 @@ package dev.fanout.queue;
 import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
 import dev.fanout.config.QueueConfig;
+import dev.fanout.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

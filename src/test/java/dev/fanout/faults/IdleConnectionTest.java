@@ -3,9 +3,9 @@ package dev.fanout.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.testing.Conditions;
-import dev.fanout.web.IdleConnections;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TargetServer;
+import dev.fanout.web.IdleConnections;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

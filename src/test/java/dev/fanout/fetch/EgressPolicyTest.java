@@ -2,8 +2,8 @@ package dev.fanout.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.config.Cidr;
 import dev.fanout.config.EgressConfig;
+import dev.fanout.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -7,7 +7,6 @@ import dev.fanout.bus.FetchResult;
 import dev.fanout.testing.Conditions;
 import dev.fanout.testing.Fetchers;
 import dev.fanout.testing.TargetServer;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;

@@ -1,11 +1,13 @@
-package dev.fanout.config;
+package dev.fanout.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An address block such as {@code 127.0.0.0/8} or {@code fc00::/7}. A bare address is a block of
- * one. Only numeric addresses are accepted: parsing never touches DNS.
+ * one. Only numeric addresses are accepted: parsing never touches DNS. The configuration
+ * ({@code egress.allow}, {@code egress.deny}) and the command line parse their blocks into it.
  *
  * @param network the network address bytes (4 or 16)
  * @param prefix the prefix length in bits
@@ -20,7 +22,7 @@ public record Cidr(byte[] network, int prefix) {
     if (addr.startsWith("[") && addr.endsWith("]")) {
       addr = addr.substring(1, addr.length() - 1);
     }
-    byte[] bytes = literal(addr);
+    byte[] bytes = Ip.literal(addr);
     if (bytes == null) {
       throw new IllegalArgumentException("not a numeric IP address: " + addr);
     }
@@ -37,21 +39,6 @@ public record Cidr(byte[] network, int prefix) {
       }
     }
     return new Cidr(bytes, prefix);
-  }
-
-  /** The bytes of a numeric IPv4 (dotted quad) or IPv6 literal, or null when it is neither. */
-  static byte[] literal(String addr) {
-    boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean v6 = addr.indexOf(':') >= 0 && addr.matches("[0-9A-Fa-f:.]+");
-    if (!v4 && !v6) {
-      return null;
-    }
-    try {
-      // Numeric literal only (checked above), so this does not resolve anything.
-      return InetAddress.getByName(addr).getAddress();
-    } catch (UnknownHostException e) {
-      return null;
-    }
   }
 
   /** Whether {@code address} (4 or 16 bytes) lies in this block; false for the other family. */
@@ -84,11 +71,11 @@ public record Cidr(byte[] network, int prefix) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Cidr c && c.prefix == prefix && java.util.Arrays.equals(c.network, network);
+    return o instanceof Cidr c && c.prefix == prefix && Arrays.equals(c.network, network);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(network) * 31 + prefix;
+    return Arrays.hashCode(network) * 31 + prefix;
   }
 }

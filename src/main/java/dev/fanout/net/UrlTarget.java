@@ -1,18 +1,16 @@
-package dev.fanout.bus;
+package dev.fanout.net;
 
-import java.net.IDN;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
  * A parsed, normalised http(s) URL, ready to fetch. The host is normalised as browsers do (the
- * WHATWG URL standard): percent-decoded, lowercased, and numeric IPv4 forms such as {@code 127.1},
- * {@code 2130706433}, {@code 0x7f.1} or {@code 0177.0.0.1} become the dotted quad they mean, so
- * the egress policy sees the address that would really be dialled.
+ * WHATWG URL standard, see {@link Host}): percent-decoded, lowercased, and numeric IPv4 forms such
+ * as {@code 127.1}, {@code 2130706433}, {@code 0x7f.1} or {@code 0177.0.0.1} become the dotted
+ * quad they mean, so the egress policy sees the address that would really be dialled.
  *
  * @param url the URL as given
  * @param https whether the scheme is https
@@ -20,7 +18,7 @@ import java.util.Locale;
  * @param port the effective port
  * @param pathAndQuery the request target: path (at least "/") and query
  * @param literal the address when the host is an IP literal, else null
- * @param hostKey the per-host key: host and port (see {@link HostShards}), computed once
+ * @param hostKey the per-host key: host and port (see {@link #hostKey(String, int)}), computed once
  */
 public record UrlTarget(String url, boolean https, String host, int port, String pathAndQuery, InetAddress literal,
     String hostKey) {
@@ -70,23 +68,13 @@ public record UrlTarget(String url, boolean https, String host, int port, String
       portPart = colon < 0 ? null : authority.substring(colon + 1);
     }
     int port = port(portPart, https ? 443 : 80);
-    InetAddress literal;
-    String host;
-    if (hostPart.startsWith("[")) {
-      literal = ipv6(hostPart.substring(1, hostPart.length() - 1));
-      host = text(literal);
-    } else {
-      host = normaliseName(hostPart);
-      long v4 = Ipv4.parse(host);
-      if (v4 == Ipv4.FAIL) {
-        throw new Invalid("malformed IPv4 address: " + host);
-      }
-      literal = v4 == Ipv4.NOT_IPV4 ? null : Ipv4.address(v4);
-      if (literal != null) {
-        host = literal.getHostAddress();
-      }
-    }
-    return new UrlTarget(url, https, host, port, parts[2], literal, HostShards.hostKey(host, port));
+    Host host = Host.parse(hostPart);
+    return new UrlTarget(url, https, host.text(), port, parts[2], host.literal(), hostKey(host.text(), port));
+  }
+
+  /** The per-host key: lowercased host (IPv6 without brackets) and port, as aiohttp counts hosts. */
+  public static String hostKey(String host, int port) {
+    return host + ":" + port;
   }
 
   /**
@@ -145,7 +133,8 @@ public record UrlTarget(String url, boolean https, String host, int port, String
   private static boolean plain(String s, int from) {
     for (int i = from; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0) {
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0) {
         continue;
       }
       if (c == '%' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
@@ -207,66 +196,6 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     return p;
   }
 
-  private static InetAddress ipv6(String text) throws Invalid {
-    if (text.indexOf('%') >= 0 || !text.matches("[0-9A-Fa-f:.]+") || text.indexOf(':') < 0) {
-      throw new Invalid("malformed IPv6 address: " + text);
-    }
-    try {
-      // Numeric only (checked above): no lookup happens. An IPv4-mapped form comes back as IPv4.
-      return InetAddress.getByName(text);
-    } catch (UnknownHostException e) {
-      throw new Invalid("malformed IPv6 address: " + text);
-    }
-  }
-
-  private static String normaliseName(String raw) throws Invalid {
-    String decoded = percentDecode(raw).toLowerCase(Locale.ROOT);
-    if (decoded.isEmpty() || decoded.startsWith(".") || decoded.contains("..")) {
-      throw new Invalid("empty label in host: " + raw);
-    }
-    if (decoded.endsWith(".") && decoded.length() > 1 && !decoded.endsWith("..")) {
-      decoded = decoded.substring(0, decoded.length() - 1);
-    }
-    if (decoded.isEmpty()) {
-      throw new Invalid("empty host");
-    }
-    String ascii = decoded;
-    if (!ascii(decoded)) {
-      try {
-        ascii = IDN.toASCII(decoded, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-      } catch (IllegalArgumentException e) {
-        throw new Invalid("bad host name: " + decoded);
-      }
-    }
-    for (int i = 0; i < ascii.length(); i++) {
-      char c = ascii.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_')) {
-        throw new Invalid("forbidden character in host: " + decoded);
-      }
-    }
-    return ascii;
-  }
-
-  private static boolean ascii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String percentDecode(String s) throws Invalid {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    try {
-      return java.net.URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new Invalid("bad percent-encoding in host: " + s);
-    }
-  }
-
   /** Percent-encodes the characters browsers accept in URLs but java.net.URI does not. */
   private static String escapeIllegal(String s) {
     StringBuilder out = null;
@@ -297,42 +226,5 @@ public record UrlTarget(String url, boolean https, String host, int port, String
     }
   }
 
-  /** An address as text; IPv6 in the RFC 5952 form ({@code ::1}, lowercase, longest zero run elided). */
-  public static String text(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (b.length == 4) {
-      return a.getHostAddress();
-    }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLen = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-        sb.append(':');
-      }
-      sb.append(Integer.toHexString(groups[i]));
-    }
-    return sb.toString();
-  }
 
 }

@@ -1,4 +1,4 @@
-package dev.fanout.bus;
+package dev.fanout.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,5 +67,38 @@ class UrlTargetTest {
     assertThat(t.resolve("w").normalised()).isEqualTo("http://a.example/x/w");
     assertThat(t.resolve("//b.example:81/").hostKey()).isEqualTo("b.example:81");
     assertThatThrownBy(() -> t.resolve("ftp://c/")).isInstanceOf(UrlTarget.Invalid.class);
+  }
+
+  @Test
+  void percent_escapes_must_be_well_formed_on_the_fast_path_too() throws Exception {
+    assertThat(UrlTarget.parse("http://x/a%41?b=%7e").pathAndQuery()).isEqualTo("/a%41?b=%7e");
+    assertThatThrownBy(() -> UrlTarget.parse("http://x/a%zz")).isInstanceOf(UrlTarget.Invalid.class);
+    assertThatThrownBy(() -> UrlTarget.parse("http://x/a%4")).isInstanceOf(UrlTarget.Invalid.class);
+    assertThatThrownBy(() -> UrlTarget.parse("http://x/a%")).isInstanceOf(UrlTarget.Invalid.class);
+    assertThatThrownBy(() -> UrlTarget.parse("http://x/?q=%g1")).isInstanceOf(UrlTarget.Invalid.class);
+  }
+
+  @Test
+  void ipv6_hosts_keep_every_literal_form_browsers_take() throws Exception {
+    assertThat(UrlTarget.parse("http://[64:ff9b::10.0.0.1]/").host()).isEqualTo("64:ff9b::a00:1");
+    assertThat(UrlTarget.parse("http://[::127.0.0.1]:81/").hostKey()).isEqualTo("::7f00:1:81");
+    assertThat(UrlTarget.parse("http://[::1]:8080/a").normalised()).isEqualTo("http://[::1]:8080/a");
+    assertThat(UrlTarget.parse("https://[::1]:443/").hostHeader()).isEqualTo("[::1]");
+    assertThat(UrlTarget.parse("http://[::1]:8080/").hostHeader()).isEqualTo("[::1]:8080");
+    assertThat(UrlTarget.parse("http://[::1]/").literal()).isNotNull();
+    assertThat(UrlTarget.parse("http://example.com/").literal()).isNull();
+    assertThatThrownBy(() -> UrlTarget.parse("http://[1::2::3]/")).isInstanceOf(UrlTarget.Invalid.class);
+    assertThatThrownBy(() -> UrlTarget.parse("http://[example.com]/")).isInstanceOf(UrlTarget.Invalid.class);
+  }
+
+  @Test
+  void a_leading_zero_is_octal_in_any_part_of_a_dotted_quad() throws Exception {
+    assertThat(UrlTarget.parse("http://010.0.0.1/").host()).isEqualTo("8.0.0.1");
+    assertThat(UrlTarget.parse("http://1.2.3.010/").host()).isEqualTo("1.2.3.8");
+    assertThat(UrlTarget.parse("http://1.2.010.3/").host()).isEqualTo("1.2.8.3");
+    assertThat(UrlTarget.parse("http://1.0.0.0/").host()).isEqualTo("1.0.0.0");
+    assertThat(UrlTarget.parse("http://100.200.0.255:81/").hostKey()).isEqualTo("100.200.0.255:81");
+    assertThat(UrlTarget.parse("http://100.200.0.255/").literal().getAddress()).containsExactly(100, 200, 0, 255);
+    assertThatThrownBy(() -> UrlTarget.parse("http://1.2.3.09/")).isInstanceOf(UrlTarget.Invalid.class);
   }
 }

@@ -1,5 +1,6 @@
-package dev.fanout.bus;
+package dev.fanout.net;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -16,8 +17,32 @@ final class Ipv4 {
 
   private Ipv4() {}
 
+  /**
+   * The address a host in the usual dotted-quad form ({@code 127.0.0.1}: four decimal parts, no
+   * leading zeros) names, else null. The common case, read without the general parser; the text of
+   * the address is the host itself.
+   */
+  static InetAddress dottedQuad(String host) {
+    if (!NetUtil.isValidIpV4Address(host)) {
+      return null;
+    }
+    for (int i = 0; i < host.length() - 1; i++) {
+      if (host.charAt(i) == '0' && (i == 0 || host.charAt(i - 1) == '.') && host.charAt(i + 1) != '.') {
+        return null; // a leading zero: octal to a browser, decimal to Netty
+      }
+    }
+    try {
+      return InetAddress.getByAddress(NetUtil.createByteArrayFromIpAddressString(host));
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // four bytes are always an address
+    }
+  }
+
   /** The address as a number in [0, 2^32), or {@link #NOT_IPV4} or {@link #FAIL}. */
   static long parse(String host) {
+    if (!lastLabelNumeric(host)) {
+      return NOT_IPV4; // a DNS name: no need to split it
+    }
     String[] parts = host.split("\\.", -1);
     int n = parts.length;
     if (n > 1 && parts[n - 1].isEmpty()) {
@@ -50,6 +75,12 @@ final class Ipv4 {
       addr += nums[i] << (8 * (3 - i));
     }
     return addr;
+  }
+
+  private static boolean lastLabelNumeric(String host) {
+    int end = host.length() > 1 && host.endsWith(".") ? host.length() - 1 : host.length();
+    int start = host.lastIndexOf('.', end - 1) + 1;
+    return endsInNumber(host.substring(start, end));
   }
 
   private static boolean endsInNumber(String part) {
