@@ -146,6 +146,22 @@ class RetryTest {
   }
 
   @Test
+  void retry_after_too_large_for_a_long_waits_the_cap_not_zero(Vertx vertx, VertxTestContext ctx) {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retryAfterMaxMs", 300))
+            .compose(id -> Fetchers.get(vertx, t.url("/seq?key=huge&codes=503,200&ra=99999999999999999999")))
+            .map(r -> {
+              ctx.verify(() -> {
+                assertThat(r.ok()).isTrue();
+                assertThat(r.attempts()).isEqualTo(2);
+                List<Long> at = t.arrivals("huge");
+                assertThat((at.get(1) - at.get(0)) / 1_000_000).isGreaterThanOrEqualTo(290);
+              });
+              return r;
+            }))
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void retry_after_longer_than_the_deadline_ends_the_fetch_with_its_status(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retryAfterMaxMs", 60_000))
             .compose(id -> Fetchers.fetch(vertx, new JsonObject()

@@ -101,4 +101,42 @@ class UrlTargetTest {
     assertThat(UrlTarget.parse("http://100.200.0.255/").literal().getAddress()).containsExactly(100, 200, 0, 255);
     assertThatThrownBy(() -> UrlTarget.parse("http://1.2.3.09/")).isInstanceOf(UrlTarget.Invalid.class);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+      "http://example.com/, example.com",
+      "http://example.com:80/, example.com",
+      "https://example.com:443/, example.com",
+      "https://example.com:80/, example.com:80",
+      "http://example.com:443/, example.com:443",
+      "http://example.com:8080/, example.com:8080",
+      "'http://[::1]/', '[::1]'",
+      "'https://[::1]:8443/', '[::1]:8443'"})
+  void the_host_header_omits_only_the_schemes_own_default_port(String url, String header) throws Exception {
+    assertThat(UrlTarget.parse(url).hostHeader()).isEqualTo(header);
+  }
+
+  @Test
+  void normalised_urls_omit_only_the_schemes_own_default_port() throws Exception {
+    assertThat(UrlTarget.parse("https://example.com:80/a").normalised()).isEqualTo("https://example.com:80/a");
+    assertThat(UrlTarget.parse("http://example.com:443/a").normalised()).isEqualTo("http://example.com:443/a");
+    assertThat(UrlTarget.parse("https://example.com:443/a").normalised()).isEqualTo("https://example.com/a");
+    assertThat(UrlTarget.parse("http://[::1]:80/a").normalised()).isEqualTo("http://[::1]/a");
+  }
+
+  /** The fast path takes only well-formed escapes; a broken one is refused, as java.net.URI refuses it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"http://example.com/a%zz", "http://example.com/a%4",
+      "http://example.com/a%", "http://example.com/a%g1", "http://example.com/a%1g", "http://example.com/?q=%x1"})
+  void a_broken_percent_escape_is_refused(String url) {
+    assertThatThrownBy(() -> UrlTarget.parse(url)).isInstanceOf(UrlTarget.Invalid.class);
+  }
+
+  @Test
+  void well_formed_escapes_are_kept_as_written() throws Exception {
+    assertThat(UrlTarget.parse("http://example.com/a%2Fb%41?x=%7e#f").pathAndQuery()).isEqualTo("/a%2Fb%41?x=%7e");
+    assertThat(UrlTarget.parse("http://example.com/%41").pathAndQuery()).isEqualTo("/%41");
+    assertThat(UrlTarget.parse("http://example.com?q=1").pathAndQuery()).isEqualTo("/?q=1");
+    assertThat(UrlTarget.parse("https://example.com").pathAndQuery()).isEqualTo("/");
+  }
 }
