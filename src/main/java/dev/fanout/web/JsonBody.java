@@ -1,6 +1,7 @@
 package dev.fanout.web;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.fanout.bus.InvalidRequest;
@@ -123,7 +124,7 @@ final class JsonBody {
   }
 
   private static String message(Exception e) {
-    String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m;
   }
 }
