@@ -65,6 +65,12 @@ public final class Json {
     return BigDecimal.valueOf(n.longValue());
   }
 
+  /** Whether {@code d} survives a double: finite, and it reads back as the same number. */
+  public static boolean fitsDouble(BigDecimal d) {
+    double back = d.doubleValue();
+    return Double.isFinite(back) && BigDecimal.valueOf(back).compareTo(d) == 0;
+  }
+
   private static String shown(Object v, BigDecimal d) {
     return v instanceof BigDecimal ? d.toString() : v.toString();
   }
@@ -185,8 +191,7 @@ public final class Json {
     if (d == null) {
       throw new InvalidRequest(field, "must be a finite number (got " + n + ")");
     }
-    double back = d.doubleValue();
-    if (!Double.isFinite(back) || BigDecimal.valueOf(back).compareTo(d) != 0) {
+    if (!fitsDouble(d)) {
       throw new InvalidRequest(field, "must be a number a 64-bit float holds exactly (got " + d + ")");
     }
   }

@@ -263,15 +263,7 @@ public final class EmbeddedDatabase {
 
   private long postmasterPidOrZero() throws IOException {
     Path file = dir.toPath().resolve("postmaster.pid");
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    try {
-      return lines.isEmpty() ? 0 : Long.parseLong(lines.get(0).trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return Files.exists(file) ? Processes.postmasterPid(file).orElse(0L) : 0;
   }
 
   private static int freePort() {

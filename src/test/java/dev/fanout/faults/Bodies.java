@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +214,7 @@ final class Bodies {
   /** A path segment or query value, percent-encoded, as a client (or an attacker) might send it. */
   static String encode(String s) {
     StringBuilder b = new StringBuilder();
-    for (byte x : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (x & 0xff);
       if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
         b.append(c);

@@ -27,6 +27,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +41,7 @@ class GracefulStopTest {
   Vertx node;
   Pool probe;
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void closeNode() {
     if (node != null) {
       node.close().await(); // a no-op once the test closed it

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -48,7 +49,7 @@ class InputFuzzTest {
   /** The service with fetches bounded to a few seconds, and some jobs whose ids and batches exist. */
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(WINDOW));
+    web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(WINDOW));
     TargetServer.start(vertx)
         .compose(t -> {
           target = t;

@@ -8,7 +8,9 @@ import dev.fanout.queue.JobStore;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -17,7 +19,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,7 +51,7 @@ class OutcomeWriteTest {
     }
     return store.enqueue(jobs).compose(e -> store.claim(kind, n, 60_000)).map(c -> {
       List<JobStore.Claimed> sorted = new ArrayList<>(c);
-      sorted.sort(java.util.Comparator.comparingLong(JobStore.Claimed::id));
+      sorted.sort(Comparator.comparingLong(JobStore.Claimed::id));
       return sorted;
     });
   }
@@ -124,18 +128,18 @@ class OutcomeWriteTest {
   }
 
   private static Future<JsonObject> bus(Vertx vertx, String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body).map(io.vertx.core.eventbus.Message::body);
+    return vertx.eventBus().<JsonObject>request(address, body).map(Message::body);
   }
 
   /** Polls {@code check} on a timer until it holds; fails after {@code timeoutMs}. */
-  private static Future<Void> until(Vertx vertx, java.util.function.Supplier<Future<Boolean>> check, long timeoutMs) {
+  private static Future<Void> until(Vertx vertx, Supplier<Future<Boolean>> check, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    Promise<Void> p = Promise.promise();
     poll(vertx, check, deadline, p);
     return p.future();
   }
 
-  private static void poll(Vertx vertx, java.util.function.Supplier<Future<Boolean>> check, long deadline, io.vertx.core.Promise<Void> p) {
+  private static void poll(Vertx vertx, Supplier<Future<Boolean>> check, long deadline, Promise<Void> p) {
     check.get().onFailure(p::fail).onSuccess(ok -> {
       if (ok) {
         p.complete();

@@ -3,6 +3,7 @@ package dev.fanout.faults;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -185,7 +186,7 @@ final class Requests {
 
   /** List query values (as text): state, kind, batch, cursor, limit. */
   Map<String, String> listQuery() {
-    Map<String, String> q = new java.util.LinkedHashMap<>();
+    Map<String, String> q = new LinkedHashMap<>();
     if (b.chance(40)) {
       q.put("state", b.chance(60) ? b.pick(List.of("available", "scheduled", "completed", "cancelled")) : b.oddString());
     }

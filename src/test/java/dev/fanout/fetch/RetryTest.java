@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -70,7 +73,7 @@ class RetryTest {
   @Test
   void retries_connection_refused_then_reports_connect(Vertx vertx, VertxTestContext ctx) throws Exception {
     int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closedPort = s.getLocalPort();
     }
     Fetchers.deploy(vertx, FAST)
@@ -113,7 +116,7 @@ class RetryTest {
   @Test
   void honours_retry_after_http_date(Vertx vertx, VertxTestContext ctx) {
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
-    String enc = java.net.URLEncoder.encode(date, java.nio.charset.StandardCharsets.UTF_8);
+    String enc = URLEncoder.encode(date, StandardCharsets.UTF_8);
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
             .compose(id -> Fetchers.get(vertx, t.url("/seq?key=date&codes=503,200&ra=" + enc)))
             .map(r -> {

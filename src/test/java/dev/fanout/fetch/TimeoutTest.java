@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -101,7 +102,7 @@ class TimeoutTest {
       try {
         s.connect(full.getLocalSocketAddress(), 200);
         fillers.add(s);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         s.close();
         break;
       }

@@ -3,8 +3,10 @@ package dev.fanout.gather;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.testing.Conditions;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TargetServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GatherTest {
   private static final DeliveryOptions LONG = new DeliveryOptions().setSendTimeout(60_000);
 
-  private static io.vertx.core.Future<JsonObject> gather(Vertx vertx, JsonObject req) {
+  private static Future<JsonObject> gather(Vertx vertx, JsonObject req) {
     return vertx.eventBus().<JsonObject>request(Addresses.GATHER, req, LONG).map(Message::body);
   }
 
@@ -72,7 +74,7 @@ class GatherTest {
             });
             return reply;
           })
-          .compose(reply -> dev.fanout.testing.Conditions.until(vertx, () -> t.inFlight() == 0, 5_000));
+          .compose(reply -> Conditions.until(vertx, () -> t.inFlight() == 0, 5_000));
     }).onComplete(ctx.succeedingThenComplete());
   }
 

@@ -7,13 +7,16 @@ import dev.fanout.bus.NewJob;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,8 +116,8 @@ class JobStoreTest {
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           JobStore.Enqueued middle = (JobStore.Enqueued) r[0];
           JsonObject b = (JsonObject) r[1];
-          io.vertx.core.json.JsonArray page1 = (io.vertx.core.json.JsonArray) r[2];
-          io.vertx.core.json.JsonArray page2 = (io.vertx.core.json.JsonArray) r[3];
+          JsonArray page1 = (JsonArray) r[2];
+          JsonArray page2 = (JsonArray) r[3];
           assertThat(b.getLong("total")).isEqualTo(450);
           assertThat(b.getJsonObject("counts").getLong("available")).isEqualTo(450);
           assertThat(page1.size()).isEqualTo(300);
@@ -241,7 +244,7 @@ class JobStoreTest {
           JobStore.Claimed c = claimed.get(i);
           part.add(new JobStore.Outcome(c.id(), c.attempt(), new JsonObject(), null, 0));
         }
-        java.util.Collections.shuffle(part, new java.util.Random(round));
+        Collections.shuffle(part, new Random(round));
         writes.add(store.renew(claimed, 60_000));
         writes.add(store.complete(part));
         writes.add(store.renew(claimed, 60_000));
@@ -266,12 +269,12 @@ class JobStoreTest {
       forward.add(NewJob.fromJson(new JsonObject().put("kind", "keyed").put("idempotencyKey", "key-" + i)));
     }
     List<NewJob> backward = new ArrayList<>(forward);
-    java.util.Collections.reverse(backward);
+    Collections.reverse(backward);
     Future<JobStore.Enqueued> a = store.enqueue(forward);
     Future<JobStore.Enqueued> b = store.enqueue(backward);
     Future.all(a, b).onComplete(ctx.succeeding(f -> ctx.verify(() -> {
       List<Long> reversed = new ArrayList<>(b.result().ids());
-      java.util.Collections.reverse(reversed);
+      Collections.reverse(reversed);
       assertThat(a.result().ids()).doesNotContainNull().doesNotHaveDuplicates().isEqualTo(reversed);
       ctx.completeNow();
     })));
@@ -401,8 +404,8 @@ class JobStoreTest {
           JsonObject b = (JsonObject) r[0];
           assertThat(b.getBoolean("done")).isTrue();
           assertThat(b.getJsonObject("counts").getLong("completed")).isEqualTo(5);
-          assertThat(((io.vertx.core.json.JsonArray) r[1])).hasSize(2);
-          assertThat(((io.vertx.core.json.JsonArray) r[2])).hasSize(3);
+          assertThat(((JsonArray) r[1])).hasSize(2);
+          assertThat(((JsonArray) r[2])).hasSize(3);
           ctx.completeNow();
         })));
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.bus.NewJob;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -29,7 +30,7 @@ class OutcomeRetryTest {
   JobStore store;
 
   @BeforeEach
-  void setUp(io.vertx.core.Vertx vertx, VertxTestContext ctx) {
+  void setUp(Vertx vertx, VertxTestContext ctx) {
     TestDb.freshPool(vertx, 4).onComplete(ctx.succeeding(p -> {
       pool = p;
       store = new JobStore(p);

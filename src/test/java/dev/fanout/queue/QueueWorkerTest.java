@@ -6,6 +6,7 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -13,6 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,9 +63,9 @@ class QueueWorkerTest {
     for (int i = 0; i < 250; i++) {
       jobs.add(new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("i", i)));
     }
-    java.util.Map<String, Long> perBatch = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Long> perBatch = new ConcurrentHashMap<>();
     AtomicInteger completed = new AtomicInteger();
-    io.vertx.core.Promise<Void> allReported = io.vertx.core.Promise.promise();
+    Promise<Void> allReported = Promise.promise();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, msg -> {
       if ("attempts".equals(msg.body().getString("type"))) {
         msg.body().getJsonObject("batches").forEach(e -> perBatch.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
@@ -141,9 +146,9 @@ class QueueWorkerTest {
 
   @Test
   void polling_finds_jobs_that_came_without_a_notification(Vertx vertx, VertxTestContext ctx) {
-    io.vertx.sqlclient.Pool[] raw = new io.vertx.sqlclient.Pool[1];
+    Pool[] raw = new Pool[1];
     vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx)).compose(schema -> {
-      raw[0] = io.vertx.pgclient.PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
+      raw[0] = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       return Service.startIn(vertx, schema, new JsonObject().put("queue", new JsonObject().put("pollMs", 50)))
           .compose(port -> raw[0].query("INSERT INTO fanout_job (kind, payload) VALUES ('echo', '{\"silent\": true}') RETURNING id").execute())
           .compose(rows -> {
@@ -161,7 +166,7 @@ class QueueWorkerTest {
       if ("completed".equals(job.getString("state")) || tries == 0) {
         return Future.succeededFuture(job);
       }
-      io.vertx.core.Promise<JsonObject> p = io.vertx.core.Promise.promise();
+      Promise<JsonObject> p = Promise.promise();
       vertx.setTimer(50, t -> waitCompleted(vertx, id, tries - 1).onComplete(p));
       return p.future();
     });

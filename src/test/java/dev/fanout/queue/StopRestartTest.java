@@ -8,6 +8,7 @@ import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -42,7 +43,7 @@ class StopRestartTest {
       // Its futures are moved onto this test's context: node 1's own event loops go away with it.
       return onHere(here, Service.startIn(first, schema, quickDrain)
               .compose(p -> JobHandlers.register(first, "work", new JobHandlers.Options(50, 600_000, false),
-                  job -> io.vertx.core.Promise.<JsonObject>promise().future()))
+                  job -> Promise.<JsonObject>promise().future()))
               .compose(c -> first.eventBus().request(Addresses.JOBS_ENQUEUE, new JsonObject().put("jobs", jobs))))
           .compose(m -> Conditions.until(vertx, () -> running() == 20, 10_000))
           .compose(v -> Future.fromCompletionStage(CompletableFuture.runAsync(() -> first.close().await()), here))

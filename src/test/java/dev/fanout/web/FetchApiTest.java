@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -96,7 +97,7 @@ class FetchApiTest {
         .compose(resp -> {
           ctx.verify(() -> assertThat(resp.getHeader("Content-Type")).isEqualTo("application/x-ndjson"));
           Promise<Void> ended = Promise.promise();
-          io.vertx.core.parsetools.RecordParser parser = io.vertx.core.parsetools.RecordParser.newDelimited("\n", line -> {
+          RecordParser parser = RecordParser.newDelimited("\n", line -> {
             if (lines.isEmpty()) {
               slowInFlightAtFirstLine[0] = target.inFlight();
             }

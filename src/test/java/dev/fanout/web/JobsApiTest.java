@@ -17,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -155,7 +156,7 @@ class JobsApiTest {
   @Test
   void a_database_that_is_down_is_503_never_201(Vertx vertx, VertxTestContext ctx) throws Exception {
     int dead;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       dead = s.getLocalPort();
     }
     web = WebClient.create(vertx);
