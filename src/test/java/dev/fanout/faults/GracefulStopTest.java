@@ -117,8 +117,10 @@ class GracefulStopTest {
   }
 
   private Future<Long> enqueueFetch(String url) {
-    JsonObject job = new JsonObject().put("kind", "fetch").put("payload", new JsonObject().put("url", url).put("retries", 0));
-    return node.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, job).map(m -> m.body().getJsonArray("ids").getLong(0));
+    JsonObject job = new JsonObject().put("kind", "fetch")
+        .put("payload", new JsonObject().put("url", url).put("retries", 0));
+    return node.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, job)
+        .map(m -> m.body().getJsonArray("ids").getLong(0));
   }
 
   /** What {@code fanout serve} does on SIGTERM, from a thread of its own as there. */

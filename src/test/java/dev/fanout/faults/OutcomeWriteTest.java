@@ -69,8 +69,10 @@ class OutcomeWriteTest {
     claimed("nul", 4, 1).compose(c -> store.complete(List.of(
                 result(c.get(0), new JsonObject().put("body", "GIF89a\u0000\u0001")),
                 result(c.get(1), new JsonObject().put("ok", true)),
-                result(c.get(2), new JsonObject().put("k\u0000", new JsonArray().add("\u0000").add(new JsonObject().put("x", "a\u0000b"))))))
-            .compose(done -> store.cancelRunning(List.of(result(c.get(3), new JsonObject().put("cancel", "no\u0000pe"))))
+                result(c.get(2), new JsonObject().put("k\u0000",
+                    new JsonArray().add("\u0000").add(new JsonObject().put("x", "a\u0000b"))))))
+            .compose(done -> store.cancelRunning(List.of(
+                result(c.get(3), new JsonObject().put("cancel", "no\u0000pe"))))
                 .compose(cancelled -> read(c).map(jobs -> new Object[] {done, cancelled, jobs}))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0]).isEqualTo(3);
@@ -111,7 +113,8 @@ class OutcomeWriteTest {
   void an_echo_job_snoozing_1e16_ms_is_put_off_by_queue_maxSnoozeMs(Vertx vertx, VertxTestContext ctx) {
     Instant before = Instant.now();
     Service.start(vertx, new JsonObject().put("queue", new JsonObject().put("maxSnoozeMs", 60_000)))
-        .compose(port -> bus(vertx, Addresses.JOBS_ENQUEUE, new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("snooze", 1e16))))
+        .compose(port -> bus(vertx, Addresses.JOBS_ENQUEUE,
+            new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("snooze", 1e16))))
         .compose(e -> {
           JsonObject get = new JsonObject().put("id", e.getJsonArray("ids").getLong(0));
           JsonObject[] last = new JsonObject[1];
@@ -122,7 +125,8 @@ class OutcomeWriteTest {
         })
         .onComplete(ctx.succeeding(job -> ctx.verify(() -> {
           assertThat(job.getInteger("attempt")).isZero();
-          assertThat(Instant.parse(job.getString("runAt"))).isBetween(before.plusSeconds(59), Instant.now().plusSeconds(61));
+          assertThat(Instant.parse(job.getString("runAt")))
+              .isBetween(before.plusSeconds(59), Instant.now().plusSeconds(61));
           ctx.completeNow();
         })));
   }
@@ -160,9 +164,11 @@ class OutcomeWriteTest {
                 result(c.get(1), huge),
                 result(c.get(2), new JsonObject().put("i", 2))))
             .compose(done -> store.fail(List.of(
-                    new JobStore.Outcome(c.get(3).id(), c.get(3).attempt(), null, new JsonObject().put("kind", "error").put("message", "x"), 0),
+                    new JobStore.Outcome(c.get(3).id(), c.get(3).attempt(), null,
+                        new JsonObject().put("kind", "error").put("message", "x"), 0),
                     new JobStore.Outcome(c.get(4).id(), c.get(4).attempt(), null, huge.copy().put("kind", "error"), 0),
-                    new JobStore.Outcome(c.get(5).id(), c.get(5).attempt(), null, new JsonObject().put("kind", "error").put("message", "z"), 0)))
+                    new JobStore.Outcome(c.get(5).id(), c.get(5).attempt(), null,
+                        new JsonObject().put("kind", "error").put("message", "z"), 0)))
                 .compose(failed -> read(c).map(jobs -> new Object[] {done, failed, jobs}))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0]).isEqualTo(3);
