@@ -52,7 +52,8 @@ class JobStoreTest {
   @Test
   void enqueues_a_batch_and_reads_it_back(VertxTestContext ctx) {
     store.enqueue(jobs("echo", 3))
-        .compose(e -> store.get(e.ids().get(1)).compose(job -> store.batch(e.batch()).map(b -> new Object[] {e, job, b})))
+        .compose(e -> store.get(e.ids().get(1))
+            .compose(job -> store.batch(e.batch()).map(b -> new Object[] {e, job, b})))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           JobStore.Enqueued e = (JobStore.Enqueued) r[0];
           JsonObject job = (JsonObject) r[1];
@@ -110,7 +111,8 @@ class JobStoreTest {
           JobStore.Enqueued middle = all.get(1).result();
           return store.batch(middle.batch())
               .compose(b -> store.list(null, null, middle.batch(), 0, 300)
-                  .compose(page1 -> store.list(null, "mixed", middle.batch(), page1.getJsonObject(299).getLong("id"), 300)
+                  .compose(page1 -> store.list(null, "mixed", middle.batch(),
+                      page1.getJsonObject(299).getLong("id"), 300)
                       .map(page2 -> new Object[] {middle, b, page1, page2})));
         })
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -298,7 +300,8 @@ class JobStoreTest {
   }
 
   private Future<Integer> failOnce() {
-    return store.claim("f", 1, 60_000).compose(c -> store.fail(List.of(new JobStore.Outcome(c.get(0).id(), c.get(0).attempt(), null,
+    return store.claim("f", 1, 60_000).compose(c -> store.fail(List.of(
+        new JobStore.Outcome(c.get(0).id(), c.get(0).attempt(), null,
         new JsonObject().put("attempt", c.get(0).attempt()).put("kind", "error").put("message", "boom"), 0))));
   }
 
@@ -307,11 +310,13 @@ class JobStoreTest {
     store.enqueue(jobs("r", 1))
         .compose(e -> store.claim("r", 1, 0))           // a zero lease: expired for any later statement
         .compose(claimed -> store.rescue()
-            .compose(rescued -> store.complete(List.of(new JobStore.Outcome(claimed.get(0).id(), claimed.get(0).attempt(),
+            .compose(rescued -> store.complete(List.of(
+                new JobStore.Outcome(claimed.get(0).id(), claimed.get(0).attempt(),
                 new JsonObject().put("late", true), null, 0))).map(late -> new int[] {rescued, late}))
             .compose(counts -> store.claim("r", 1, 60_000).compose(again -> store.complete(List.of(new JobStore.Outcome(
                     claimed.get(0).id(), claimed.get(0).attempt(), new JsonObject().put("stale", true), null, 0)))
-                .compose(stale -> store.get(claimed.get(0).id()).map(job -> new Object[] {counts, again, stale, job})))))
+                .compose(stale -> store.get(claimed.get(0).id())
+                    .map(job -> new Object[] {counts, again, stale, job})))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           int[] counts = (int[]) r[0];
           assertThat(counts[0]).isEqualTo(1);               // rescued
@@ -376,8 +381,11 @@ class JobStoreTest {
     store.enqueue(jobs("s", 2))
         .compose(e -> store.claim("s", 2, 60_000))
         .compose(c -> store.reschedule(List.of(new JobStore.Outcome(c.get(0).id(), 1, null, null, 60_000)))
-            .compose(n -> store.cancelRunning(List.of(new JobStore.Outcome(c.get(1).id(), 1, new JsonObject().put("cancel", "no"), null, 0))))
-            .compose(n -> store.get(c.get(0).id()).compose(snoozed -> store.get(c.get(1).id()).map(cancelled -> List.of(snoozed, cancelled)))))
+            .compose(n -> store.cancelRunning(List.of(
+                new JobStore.Outcome(c.get(1).id(), 1, new JsonObject().put("cancel", "no"), null, 0))))
+            .compose(n -> store.get(c.get(0).id())
+                .compose(snoozed -> store.get(c.get(1).id())
+                    .map(cancelled -> List.of(snoozed, cancelled)))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.get(0).getString("state")).isEqualTo("scheduled");
           assertThat(r.get(0).getInteger("attempt")).isZero();
@@ -393,7 +401,8 @@ class JobStoreTest {
         .compose(e -> store.claim("p", 5, 60_000)
             .compose(c -> {
               List<JobStore.Outcome> done = new ArrayList<>();
-              c.forEach(j -> done.add(new JobStore.Outcome(j.id(), j.attempt(), new JsonObject().put("ok", true), null, 0)));
+              c.forEach(j -> done.add(
+                  new JobStore.Outcome(j.id(), j.attempt(), new JsonObject().put("ok", true), null, 0)));
               return store.complete(done);
             })
             .compose(n -> store.batch(e.batch()))

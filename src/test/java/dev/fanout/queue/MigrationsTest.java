@@ -26,7 +26,8 @@ class MigrationsTest {
       a = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       b = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       return Future.all(Migrations.apply(a), Migrations.apply(b))
-          .compose(cf -> Migrations.apply(a).map(again -> new int[] {cf.<Integer>resultAt(0), cf.<Integer>resultAt(1), again}))
+          .compose(cf -> Migrations.apply(a)
+              .map(again -> new int[] {cf.<Integer>resultAt(0), cf.<Integer>resultAt(1), again}))
           .compose(counts -> a.query("SELECT count(*) FROM fanout_schema_migrations").execute()
               .compose(rows -> a.query("SELECT count(*) FROM fanout_job").execute().map(jobs -> {
                 ctx.verify(() -> {
@@ -47,7 +48,8 @@ class MigrationsTest {
     vertx.executeBlocking(TestDb::url).compose(url -> TestDb.freshSchema(vertx)).compose(schema -> {
       a = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       return Migrations.apply(a, Migrations.FILES.subList(0, 5))
-          .compose(n -> a.query("INSERT INTO fanout_job (kind, batch_id) SELECT 'old', '" + batch + "' FROM generate_series(1, 3)")
+          .compose(n -> a.query(
+              "INSERT INTO fanout_job (kind, batch_id) SELECT 'old', '" + batch + "' FROM generate_series(1, 3)")
               .execute())
           .compose(rows -> a.query("INSERT INTO fanout_job (kind) VALUES ('no-batch')").execute())
           .compose(rows -> Migrations.apply(a))
@@ -68,7 +70,8 @@ class MigrationsTest {
     vertx.executeBlocking(TestDb::url).compose(url -> TestDb.freshSchema(vertx)).compose(schema -> {
       a = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       return Migrations.apply(a).compose(n -> a.query("""
-          SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), coalesce(pg_get_expr(i.indpred, i.indrelid), '')
+          SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+            coalesce(pg_get_expr(i.indpred, i.indrelid), '')
           FROM pg_index i WHERE i.indrelid = 'fanout_job'::regclass""").execute());
     }).onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
       assertThat(rows.size()).isGreaterThanOrEqualTo(4);

@@ -32,7 +32,8 @@ class StopRestartTest {
   void closing_a_node_with_jobs_running_loses_none(Vertx vertx, VertxTestContext ctx) {
     first = Vertx.vertx();
     Context here = vertx.getOrCreateContext();
-    JsonObject quickDrain = new JsonObject().put("queue", new JsonObject().put("drainMs", 100).put("rescueEveryMs", 200));
+    JsonObject quickDrain =
+        new JsonObject().put("queue", new JsonObject().put("drainMs", 100).put("rescueEveryMs", 200));
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < 20; i++) {
       jobs.add(new JsonObject().put("kind", "work").put("payload", new JsonObject().put("i", i)));
@@ -49,8 +50,10 @@ class StopRestartTest {
           .compose(v -> Future.fromCompletionStage(CompletableFuture.runAsync(() -> first.close().await()), here))
           // node 2: a handler that works
           .compose(v -> Service.startIn(vertx, schema, quickDrain))
-          .compose(p -> JobHandlers.register(vertx, "work", JobHandlers.Options.defaults(), job -> Future.succeededFuture(job.getJsonObject("payload"))))
-          .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_LIST, new JsonObject().put("kind", "work").put("limit", 1)))
+          .compose(p -> JobHandlers.register(vertx, "work", JobHandlers.Options.defaults(),
+              job -> Future.succeededFuture(job.getJsonObject("payload"))))
+          .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_LIST,
+              new JsonObject().put("kind", "work").put("limit", 1)))
           .compose(m -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_BATCH, new JsonObject()
               .put("id", m.body().getJsonArray("jobs").getJsonObject(0).getString("batch")).put("waitMs", 20_000),
               new DeliveryOptions().setSendTimeout(40_000)));

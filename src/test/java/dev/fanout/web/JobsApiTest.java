@@ -146,8 +146,8 @@ class JobsApiTest {
 
   @Test
   void a_bad_run_at_is_400(Vertx vertx, VertxTestContext ctx) {
-    expect(ctx, start(vertx).compose(p -> post("/v1/jobs", new JsonObject().put("kind", "echo").put("runAt", "tomorrow"))),
-        400, "runAt");
+    expect(ctx, start(vertx).compose(p ->
+        post("/v1/jobs", new JsonObject().put("kind", "echo").put("runAt", "tomorrow"))), 400, "runAt");
   }
 
   @Test
