@@ -29,7 +29,8 @@ class FetchBasicsTest {
 
   @Test
   void fetches_200_with_size_hash_and_headers(Vertx vertx, VertxTestContext ctx) throws Exception {
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("x".repeat(100).getBytes(StandardCharsets.UTF_8)));
+    String sha = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest("x".repeat(100).getBytes(StandardCharsets.UTF_8)));
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, new JsonObject())
             .compose(id -> Fetchers.get(vertx, t.url("/ok?size=100"))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -102,7 +103,8 @@ class FetchBasicsTest {
           assertThat(echo.getString("body")).isEqualTo("hello");
           assertThat(echo.getJsonObject("headers").getString("x-trace")).isEqualTo("abc");
           assertThat(echo.getJsonObject("headers").getString("user-agent")).isEqualTo("fanout");
-          assertThat(echo.getJsonObject("headers").getString("host")).isEqualTo("127.0.0.1:" + r.url().split(":")[2].split("/")[0]);
+          assertThat(echo.getJsonObject("headers").getString("host"))
+              .isEqualTo("127.0.0.1:" + r.url().split(":")[2].split("/")[0]);
           ctx.completeNow();
         })));
   }
@@ -122,7 +124,8 @@ class FetchBasicsTest {
   @Test
   void malformed_spec_fails_the_message_with_400_naming_the_field(Vertx vertx, VertxTestContext ctx) {
     Fetchers.deploy(vertx, new JsonObject())
-        .compose(id -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/").put("retries", "three")))
+        .compose(id -> vertx.eventBus().request(Addresses.FETCH,
+            new JsonObject().put("url", "http://x/").put("retries", "three")))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(e).isInstanceOf(ReplyException.class);
           assertThat(((ReplyException) e).failureCode()).isEqualTo(400);
@@ -134,7 +137,8 @@ class FetchBasicsTest {
   @Test
   void unknown_field_and_forbidden_header_are_rejected(Vertx vertx, VertxTestContext ctx) {
     Fetchers.deploy(vertx, new JsonObject())
-        .compose(id -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/").put("timeout", 5))
+        .compose(id -> vertx.eventBus().request(Addresses.FETCH,
+            new JsonObject().put("url", "http://x/").put("timeout", 5))
             .map("accepted").otherwise(e -> e.getMessage()))
         .compose(first -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/")
                 .put("headers", new JsonObject().put("Host", "evil")))
@@ -153,8 +157,10 @@ class FetchBasicsTest {
       int wrong = (HostShards.shardOf(key) + 1) % HostShards.COUNT;
       return Fetchers.deploy(vertx, Fetchers.fetch("perHost", 1))
           .compose(id -> Future.all(
-              vertx.eventBus().<JsonObject>request(Addresses.fetchShard(wrong), new JsonObject().put("url", t.url("/delay?ms=50"))),
-              vertx.eventBus().<JsonObject>request(HostShards.addressOf(key), new JsonObject().put("url", t.url("/delay?ms=50")))))
+              vertx.eventBus().<JsonObject>request(Addresses.fetchShard(wrong),
+                  new JsonObject().put("url", t.url("/delay?ms=50"))),
+              vertx.eventBus().<JsonObject>request(HostShards.addressOf(key),
+                  new JsonObject().put("url", t.url("/delay?ms=50")))))
           .map(cf -> {
             ctx.verify(() -> {
               assertThat(((Message<JsonObject>) cf.resultAt(0)).body().getBoolean("ok")).isTrue();

@@ -90,7 +90,8 @@ class LimitsTest {
             })
             .map(v -> {
               ctx.verify(() -> {
-                assertThat(answered).hasSize(2).allSatisfy(r -> assertThat(r.errorKind()).isEqualTo(ErrorKind.OVERLOADED));
+                assertThat(answered).hasSize(2).allSatisfy(
+                    r -> assertThat(r.errorKind()).isEqualTo(ErrorKind.OVERLOADED));
                 assertThat(t.requests()).isEqualTo(1);
               });
               return v;

@@ -41,7 +41,8 @@ class RetryTest {
   @Test
   void gives_up_after_retries_with_the_last_status(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/seq?key=b&codes=500")).put("retries", 3)))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/seq?key=b&codes=500")).put("retries", 3)))
             .map(r -> {
               ctx.verify(() -> {
                 assertThat(r.ok()).isFalse();
@@ -77,7 +78,8 @@ class RetryTest {
       closedPort = s.getLocalPort();
     }
     Fetchers.deploy(vertx, FAST)
-        .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", "http://127.0.0.1:" + closedPort + "/").put("retries", 2)))
+        .compose(id -> Fetchers.fetch(vertx,
+            new JsonObject().put("url", "http://127.0.0.1:" + closedPort + "/").put("retries", 2)))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.CONNECT);
           assertThat(r.attempts()).isEqualTo(3);
@@ -89,7 +91,8 @@ class RetryTest {
   @Test
   void retries_a_reset_mid_body(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/reset?after=100")).put("retries", 1))))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/reset?after=100")).put("retries", 1))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.RESET);
           assertThat(r.attempts()).isEqualTo(2);

@@ -73,7 +73,8 @@ public final class TargetServer {
   }
 
   /** Starts {@code n} servers (n hosts) counting into shared in-flight counters. */
-  public static Future<List<TargetServer>> startMany(Vertx vertx, int n, AtomicInteger sharedInFlight, AtomicInteger sharedMax) {
+  public static Future<List<TargetServer>> startMany(Vertx vertx, int n,
+      AtomicInteger sharedInFlight, AtomicInteger sharedMax) {
     List<Future<TargetServer>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       all.add(start(vertx, sharedInFlight, sharedMax));
