@@ -40,7 +40,8 @@ final class LeftoverServer {
       return;
     }
     requireNoOwner(pgDir.toPath().resolve("epg-lock"));
-    Optional<ProcessHandle> server = Processes.postmasterPid(pidFile).flatMap(ProcessHandle::of).filter(Processes::alive);
+    Optional<ProcessHandle> server =
+        Processes.postmasterPid(pidFile).flatMap(ProcessHandle::of).filter(Processes::alive);
     if (server.isEmpty()) {
       return; // the server's own start removes a stale postmaster.pid
     }

@@ -30,7 +30,8 @@ import java.util.zip.GZIPOutputStream;
  *   <li>{@code /seq[key,codes,ra]} the i-th request for key answers the i-th code (the last repeats),
  *       non-2xx ones with Retry-After: ra when given
  *   <li>{@code /reset[after]} sends headers and after bytes, then closes the connection
- *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms (with stall=1, silence after the last byte instead of the end)
+ *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms
+ *       (with stall=1, silence after the last byte instead of the end)
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
  *       {@code /to[url,code,ms]} redirects to url (after ms milliseconds)
