@@ -88,7 +88,8 @@ final class Requests {
 
   String url() {
     return b.chance(85) ? b.pick(urls) : b.pick(List.of("http://127.0.0.2/blocked", "ftp://127.0.0.1/",
-        "not a url", "http://", "", "http://127.0.0.1:99999/", "http://[::1", "http://127.0.0.1/\u0000", "http://127.0.0.1/\ud800", " "));
+        "not a url", "http://", "", "http://127.0.0.1:99999/",
+        "http://[::1", "http://127.0.0.1/\u0000", "http://127.0.0.1/\ud800", " "));
   }
 
   JsonObject spec() {
