@@ -38,7 +38,7 @@ class StopRestartTest {
     for (int i = 0; i < 20; i++) {
       jobs.add(new JsonObject().put("kind", "work").put("payload", new JsonObject().put("i", i)));
     }
-    here.runOnContext(go -> vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx)).compose(schema -> {
+    here.runOnContext(go -> startedFreshSchema(vertx).compose(schema -> {
       probe = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       // node 1: a handler that never answers, so every job it claims is still running when it closes.
       // Its futures are moved onto this test's context: node 1's own event loops go away with it.
@@ -63,6 +63,11 @@ class StopRestartTest {
       assertThat(b.getJsonObject("counts").getLong("completed")).isEqualTo(20);
       ctx.completeNow();
     }))));
+  }
+
+  /** A fresh schema, once the test database runs (started on a worker: starting it blocks). */
+  private static Future<String> startedFreshSchema(Vertx vertx) {
+    return vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx));
   }
 
   private static <T> Future<T> onHere(Context here, Future<T> f) {
