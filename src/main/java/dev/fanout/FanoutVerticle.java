@@ -13,6 +13,7 @@ import dev.fanout.store.Database;
 import dev.fanout.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -53,7 +54,8 @@ public final class FanoutVerticle extends VerticleBase {
         .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()),
             new DeploymentOptions().setConfig(config())))
         .onSuccess(remember("worker"))
-        .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setInstances(web).setConfig(config())))
+        .compose(id -> vertx.deployVerticle(WebVerticle.class,
+            new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {
           vertx.sharedData().getLocalMap(STATE).put("web", webId);
           WebVerticle.ready(vertx, true);
@@ -66,7 +68,7 @@ public final class FanoutVerticle extends VerticleBase {
   }
 
   /** Notes a child's deployment id for {@link #drain(Vertx)}. */
-  private io.vertx.core.Handler<String> remember(String part) {
+  private Handler<String> remember(String part) {
     return id -> vertx.sharedData().getLocalMap(STATE).put(part, id);
   }
 

@@ -11,15 +11,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
- * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate}; {@code --help} on each. Options
- * before any subcommand go to {@code serve}, so {@code fanout --conf x.json} serves.
+ * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate};
+ * {@code --help} on each. Options before any subcommand go to {@code serve}, so
+ * {@code fanout --conf x.json} serves.
  */
 @Command(
     name = "fanout",
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Runs large amounts of concurrent I/O politely, durably and fast.",
-    subcommands = {ServeCommand.class, FetchCommand.class, EnqueueCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+        ServeCommand.class, FetchCommand.class, EnqueueCommand.class, MigrateCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
   private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
 

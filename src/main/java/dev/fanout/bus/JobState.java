@@ -18,7 +18,8 @@ public enum JobState {
         return s;
       }
     }
-    throw new InvalidRequest(field, "must be one of available, scheduled, running, retryable, completed, cancelled, discarded");
+    throw new InvalidRequest(field,
+        "must be one of available, scheduled, running, retryable, completed, cancelled, discarded");
   }
 
   /** Whether the job is done for good. */

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /** Typed reads of request fields that fail with {@link InvalidRequest} naming the field. */
 public final class Json {
@@ -63,25 +65,31 @@ public final class Json {
     return BigDecimal.valueOf(n.longValue());
   }
 
+  /** Whether {@code d} survives a double: finite, and it reads back as the same number. */
+  public static boolean fitsDouble(BigDecimal d) {
+    double back = d.doubleValue();
+    return Double.isFinite(back) && BigDecimal.valueOf(back).compareTo(d) == 0;
+  }
+
   private static String shown(Object v, BigDecimal d) {
     return v instanceof BigDecimal ? d.toString() : v.toString();
   }
 
-  private static final java.util.regex.Pattern UUID_TEXT =
-      java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID_TEXT =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   /**
-   * A batch id in its one canonical form, or null when {@code value} is: {@link java.util.UUID#fromString}
+   * A batch id in its one canonical form, or null when {@code value} is: {@link UUID#fromString}
    * also takes "1-1-1-1-1", which names another batch.
    */
-  public static java.util.UUID uuid(String field, String value) {
+  public static UUID uuid(String field, String value) {
     if (value == null) {
       return null;
     }
     if (!UUID_TEXT.matcher(value).matches()) {
       throw new InvalidRequest(field, "is not a batch id (a UUID such as 00000000-0000-0000-0000-000000000000)");
     }
-    return java.util.UUID.fromString(value);
+    return UUID.fromString(value);
   }
 
   /** A boolean, or null when absent. */
@@ -128,7 +136,8 @@ public final class Json {
       if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw new InvalidRequest(field, "contains a lone UTF-16 surrogate at index " + i + ": it is not text UTF-8 can carry");
+        throw new InvalidRequest(field,
+            "contains a lone UTF-16 surrogate at index " + i + ": it is not text UTF-8 can carry");
       }
     }
     return s;
@@ -174,15 +183,15 @@ public final class Json {
 
   /** Whole numbers of any size are stored exactly; others must read back as the same double. */
   private static void number(String field, Number n) {
-    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte || n instanceof BigInteger) {
+    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+        || n instanceof BigInteger) {
       return;
     }
     BigDecimal d = exact(n);
     if (d == null) {
       throw new InvalidRequest(field, "must be a finite number (got " + n + ")");
     }
-    double back = d.doubleValue();
-    if (!Double.isFinite(back) || BigDecimal.valueOf(back).compareTo(d) != 0) {
+    if (!fitsDouble(d)) {
       throw new InvalidRequest(field, "must be a number a 64-bit float holds exactly (got " + d + ")");
     }
   }

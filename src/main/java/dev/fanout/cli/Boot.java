@@ -4,6 +4,15 @@ import dev.fanout.config.FanoutConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /** What every command does first: load the configuration, start Vert.x. */
 final class Boot {
@@ -21,16 +30,15 @@ final class Boot {
   /**
    * The command's input: stdin for "-", else the file, or a usage error (exit 2) naming it.
    */
-  static java.io.BufferedReader open(picocli.CommandLine.Model.CommandSpec spec, String file, java.io.InputStream stdin)
-      throws java.io.IOException {
+  static BufferedReader open(CommandSpec spec, String file, InputStream stdin) throws IOException {
     if (file.equals("-")) {
-      return new java.io.BufferedReader(new java.io.InputStreamReader(stdin, java.nio.charset.StandardCharsets.UTF_8));
+      return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
     }
-    java.nio.file.Path p = java.nio.file.Path.of(file);
-    if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
+    Path p = Path.of(file);
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
     }
-    return java.nio.file.Files.newBufferedReader(p, java.nio.charset.StandardCharsets.UTF_8);
+    return Files.newBufferedReader(p, StandardCharsets.UTF_8);
   }
 
   /** A Vert.x instance sized by {@code vertx.eventLoops}. */

@@ -29,11 +29,13 @@ import picocli.CommandLine.Spec;
  * of {@code --kind} to a running fanout ({@code POST /v1/jobs}) in batches, printing each batch id.
  */
 @Command(name = "enqueue", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Enqueue jobs to a running fanout: one URL or JSON payload per line of FILE (or stdin); prints batch ids.")
+    description = "Enqueue jobs to a running fanout: one URL or JSON payload per line of FILE (or stdin); "
+        + "prints batch ids.")
 public final class EnqueueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", defaultValue = "-", description = "Input; - reads stdin (default).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", defaultValue = "-",
+      description = "Input; - reads stdin (default).")
   String file;
 
   @Option(names = "--kind", required = true, paramLabel = "KIND", description = "Job kind, e.g. fetch or echo.")
@@ -48,7 +50,8 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "fanout's address (default http://http.host:http.port).")
   String url;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
   String conf;
 
   private final InputStream stdin;

@@ -47,22 +47,27 @@ public final class FetchCommand implements Callable<Integer> {
       description = "File of URLs; - reads stdin (default).")
   String file;
 
-  @Option(names = "--concurrency", paramLabel = "N", description = "Fetches in flight at most (default: fetch.concurrency).")
+  @Option(names = "--concurrency", paramLabel = "N",
+      description = "Fetches in flight at most (default: fetch.concurrency).")
   Integer concurrency;
 
-  @Option(names = "--per-host", paramLabel = "N", description = "Fetches in flight per host at most (default: fetch.perHost).")
+  @Option(names = "--per-host", paramLabel = "N",
+      description = "Fetches in flight per host at most (default: fetch.perHost).")
   Integer perHost;
 
-  @Option(names = "--rate", paramLabel = "R", description = "Requests per second per host; 0 for no limit (default: fetch.perHostRate).")
+  @Option(names = "--rate", paramLabel = "R",
+      description = "Requests per second per host; 0 for no limit (default: fetch.perHostRate).")
   Double rate;
 
   @Option(names = "--timeout", paramLabel = "MS", description = "Limit of one attempt (default: fetch.timeoutMs).")
   Long timeout;
 
-  @Option(names = "--deadline", paramLabel = "MS", description = "Limit of one URL, retries included (default: fetch.deadlineMs).")
+  @Option(names = "--deadline", paramLabel = "MS",
+      description = "Limit of one URL, retries included (default: fetch.deadlineMs).")
   Long deadline;
 
-  @Option(names = "--retries", paramLabel = "N", description = "Retries of a retryable failure (default: fetch.retries).")
+  @Option(names = "--retries", paramLabel = "N",
+      description = "Retries of a retryable failure (default: fetch.retries).")
   Integer retries;
 
   @Option(names = "--max-bytes", paramLabel = "N", description = "Body byte cap (default: fetch.maxBytes).")
@@ -74,10 +79,12 @@ public final class FetchCommand implements Callable<Integer> {
   @Option(names = "--ordered", description = "Print results in input order (through a bounded reorder window).")
   boolean ordered;
 
-  @Option(names = "--allow", paramLabel = "CIDR", description = "Allow this address block despite the egress policy (repeatable), e.g. 127.0.0.0/8.")
+  @Option(names = "--allow", paramLabel = "CIDR",
+      description = "Allow this address block despite the egress policy (repeatable), e.g. 127.0.0.0/8.")
   List<String> allow = new ArrayList<>();
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Option(names = "--conf", paramLabel = "FILE",
+      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
   String conf;
 
   private final InputStream stdin;

@@ -2,9 +2,12 @@ package dev.fanout.cli;
 
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -27,14 +30,14 @@ final class Progress {
     this.err = err;
     if (terminal) {
       bar = new ProgressBarBuilder().setTaskName("fetch").setInitialMax(-1).setStyle(ProgressBarStyle.ASCII)
-          .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err)).showSpeed().setUnit(" urls", 1).build();
+          .setConsumer(new ConsoleProgressBarConsumer(err)).showSpeed().setUnit(" urls", 1).build();
     }
   }
 
   /** Whether this process's stderr is a terminal (Linux: /proc/self/fd/2 points at a tty). */
   static boolean stderrIsTerminal() {
     try {
-      String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
       return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
     } catch (Exception e) {
       return false;

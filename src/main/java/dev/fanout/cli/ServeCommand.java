@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -41,7 +42,7 @@ public final class ServeCommand implements Callable<Integer> {
     // handlers, and the fetchers last; then everything else.
     CountDownLatch signalled = new CountDownLatch(1);
     for (String name : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
+      Signal.handle(new Signal(name), sig -> signalled.countDown());
     }
     signalled.await();
     LOG.info("stopping");

@@ -6,7 +6,11 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,15 +93,15 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
 
   /** {@link #load(String, Map, Map)} with the process environment and system properties. */
   public static JsonObject load(String file) {
-    Map<String, String> sys = new java.util.HashMap<>();
+    Map<String, String> sys = new HashMap<>();
     System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
     return load(file, System.getenv(), sys);
   }
 
   private static Buffer read(String file) {
     try {
-      return Buffer.buffer(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
-    } catch (IOException | java.nio.file.InvalidPathException e) {
+      return Buffer.buffer(Files.readAllBytes(Path.of(file)));
+    } catch (IOException | InvalidPathException e) {
       throw new ConfigException("--conf", "cannot read " + file + ": " + e);
     }
   }

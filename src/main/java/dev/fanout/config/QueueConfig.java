@@ -17,9 +17,9 @@ package dev.fanout.config;
  * @param maxEnqueue the most jobs in one enqueue request
  * @param maxSnoozeMs the longest a handler's {@code {"snooze": ms}} puts a job off; longer asks are cut to this
  */
-public record QueueConfig(int claimBatch, long leaseMs, long renewEveryMs, long rescueEveryMs, long pollMs, long flushMs,
-    long backoffBaseMs, long backoffMaxMs, long drainMs, long retentionMs, long pruneEveryMs, int maxEnqueue,
-    long maxSnoozeMs) {
+public record QueueConfig(int claimBatch, long leaseMs, long renewEveryMs, long rescueEveryMs, long pollMs,
+    long flushMs, long backoffBaseMs, long backoffMaxMs, long drainMs, long retentionMs, long pruneEveryMs,
+    int maxEnqueue, long maxSnoozeMs) {
 
   private static final long DAY_MS = 86_400_000L;
 

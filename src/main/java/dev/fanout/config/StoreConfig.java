@@ -41,7 +41,8 @@ public record StoreConfig(String dataDir, String url, int poolSize, long startTi
       throw new ConfigException("dataDir", "must not be empty");
     }
     if (s.restartBackoffMaxMs < s.restartBackoffMs) {
-      throw new ConfigException("pg.restartBackoffMaxMs", "must be at least pg.restartBackoffMs (" + s.restartBackoffMs + ")");
+      throw new ConfigException("pg.restartBackoffMaxMs",
+          "must be at least pg.restartBackoffMs (" + s.restartBackoffMs + ")");
     }
     return s;
   }

@@ -3,6 +3,7 @@ package dev.fanout.fetch;
 import io.vertx.core.Context;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The bytes of captured bodies that every fetcher of this process may hold at once
@@ -57,10 +58,10 @@ public final class CaptureBudget {
   final class Waiter {
     private final long bytes;
     private final Context context;
-    private final java.util.function.Consumer<Lease> grant;
+    private final Consumer<Lease> grant;
     private volatile boolean cancelled;
 
-    private Waiter(long bytes, Context context, java.util.function.Consumer<Lease> grant) {
+    private Waiter(long bytes, Context context, Consumer<Lease> grant) {
       this.bytes = bytes;
       this.context = context;
       this.grant = grant;
@@ -97,7 +98,7 @@ public final class CaptureBudget {
    * and no one waits, else later on {@code context}. Returns the waiter, or null when granted at
    * once. A grant to a holder that no longer wants it must be released by that holder.
    */
-  Waiter acquire(long bytes, Context context, java.util.function.Consumer<Lease> grant) {
+  Waiter acquire(long bytes, Context context, Consumer<Lease> grant) {
     long n = Math.min(bytes, capacity);
     if (waiters.isEmpty() && tryTake(n)) {
       grant.accept(new Lease(n));

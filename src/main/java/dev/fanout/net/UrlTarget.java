@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -22,6 +23,7 @@ import java.util.Locale;
  */
 public record UrlTarget(String url, boolean https, String host, int port, String pathAndQuery, InetAddress literal,
     String hostKey) {
+  private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
   /** A URL that cannot be fetched; the message says why. */
   public static final class Invalid extends Exception {
@@ -221,8 +223,7 @@ public record UrlTarget(String url, boolean https, String host, int port, String
 
   private static void appendEncoded(StringBuilder out, String chars) {
     for (byte b : chars.getBytes(StandardCharsets.UTF_8)) {
-      out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-          .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+      out.append('%').append(HEX.toHexDigits(b));
     }
   }
 

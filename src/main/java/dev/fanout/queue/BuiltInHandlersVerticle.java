@@ -28,7 +28,8 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return Future.all(
-        JobHandlers.register(vertx, "echo", JobHandlers.Options.defaults(), job -> Future.succeededFuture(job.getJsonObject("payload")))
+        JobHandlers.register(vertx, "echo", JobHandlers.Options.defaults(),
+                job -> Future.succeededFuture(job.getJsonObject("payload")))
             .onSuccess(consumers::add),
         JobHandlers.register(vertx, "fetch", new JobHandlers.Options(100, 180_000, false), this::fetch)
             .onSuccess(consumers::add));
@@ -63,7 +64,10 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List<Future<Void>> gone = new ArrayList<>();
-    consumers.forEach(c -> gone.add(JobHandlers.unregister(vertx, c.address().substring(Addresses.JOB_HANDLER_PREFIX.length()), c)));
+    consumers.forEach(c -> {
+      String kind = c.address().substring(Addresses.JOB_HANDLER_PREFIX.length());
+      gone.add(JobHandlers.unregister(vertx, kind, c));
+    });
     return Future.join(gone);
   }
 }

@@ -36,7 +36,10 @@ public final class Migrations {
     return apply(pool, FILES);
   }
 
-  /** Applies what is missing of {@code files} (the first of {@link #FILES}: an older schema, for tests of an upgrade). */
+  /**
+   * Applies what is missing of {@code files} (the first of {@link #FILES}: an older schema, for
+   * tests of an upgrade).
+   */
   static Future<Integer> apply(Pool pool, List<String> files) {
     return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
         // "already exists, skipping" notices are expected here; keep them out of the log

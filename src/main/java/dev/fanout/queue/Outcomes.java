@@ -99,7 +99,8 @@ final class Outcomes {
     String message = "the " + kind.what + " could not be stored: " + why.getMessage();
     LOG.warn("job {} attempt {}: {}", o.id(), o.attempt(), message);
     if (kind == Kind.COMPLETE || kind == Kind.CANCEL) {
-      JobStore.Outcome replaced = new JobStore.Outcome(o.id(), o.attempt(), new JsonObject().put("invalidResult", message), null, 0);
+      JobStore.Outcome replaced =
+          new JobStore.Outcome(o.id(), o.attempt(), new JsonObject().put("invalidResult", message), null, 0);
       return statement(kind, List.of(replaced));
     }
     JsonObject error = new JsonObject().put("at", Instant.now().toString()).put("attempt", o.attempt())
@@ -111,7 +112,10 @@ final class Outcomes {
     return e instanceof PgException pe && pe.getSqlState() != null && pe.getSqlState().startsWith("22");
   }
 
-  /** Runs {@code write} again (up to {@code tries} in all) when PostgreSQL chose it as a deadlock or serialization victim. */
+  /**
+   * Runs {@code write} again (up to {@code tries} in all) when PostgreSQL chose it as a deadlock or
+   * serialization victim.
+   */
   static <T> Future<T> retry(Supplier<Future<T>> write, int tries) {
     return write.get().recover(e -> tries > 1 && e instanceof PgException pe
         && ("40P01".equals(pe.getSqlState()) || "40001".equals(pe.getSqlState()))
@@ -122,10 +126,15 @@ final class Outcomes {
   private static JobStore.Outcome storable(JobStore.Outcome o) {
     JsonObject result = withoutNul(o.result());
     JsonObject error = withoutNul(o.error());
-    return result == o.result() && error == o.error() ? o : new JobStore.Outcome(o.id(), o.attempt(), result, error, o.delayMs());
+    return result == o.result() && error == o.error()
+        ? o
+        : new JobStore.Outcome(o.id(), o.attempt(), result, error, o.delayMs());
   }
 
-  /** {@code json} with U+0000 (which jsonb refuses) replaced by U+FFFD in every string and key; itself when it has none. */
+  /**
+   * {@code json} with U+0000 (which jsonb refuses) replaced by U+FFFD in every string and key;
+   * itself when it has none.
+   */
   static JsonObject withoutNul(JsonObject json) {
     return json == null || !hasNul(json) ? json : (JsonObject) replaceNul(json);
   }

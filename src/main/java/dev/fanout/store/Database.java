@@ -94,7 +94,8 @@ public final class Database {
   /** Stops the supervisor, closes the pool, then stops the embedded server if there is one. */
   public Future<Void> close(Vertx vertx) {
     Future<Void> watching = supervisor == null ? Future.succeededFuture() : supervisor.stop();
-    return watching.eventually(pool::close).eventually(() -> embedded == null ? Future.succeededFuture() : embedded.stop(vertx));
+    return watching.eventually(pool::close)
+        .eventually(() -> embedded == null ? Future.succeededFuture() : embedded.stop(vertx));
   }
 
   private static String redact(String url) {

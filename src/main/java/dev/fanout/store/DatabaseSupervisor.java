@@ -54,7 +54,9 @@ final class DatabaseSupervisor {
     Health.forget(vertx, Health.DATABASE);
     Future<PgConnection> c = connection;
     connection = null;
-    return c == null ? Future.succeededFuture() : c.transform(ar -> ar.succeeded() ? ar.result().close() : Future.succeededFuture());
+    return c == null
+        ? Future.succeededFuture()
+        : c.transform(ar -> ar.succeeded() ? ar.result().close() : Future.succeededFuture());
   }
 
   private void tick() {

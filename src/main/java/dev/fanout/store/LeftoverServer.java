@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -40,7 +40,8 @@ final class LeftoverServer {
       return;
     }
     requireNoOwner(pgDir.toPath().resolve("epg-lock"));
-    Optional<ProcessHandle> server = postmaster(pidFile).flatMap(ProcessHandle::of).filter(Processes::alive);
+    Optional<ProcessHandle> server =
+        Processes.postmasterPid(pidFile).flatMap(ProcessHandle::of).filter(Processes::alive);
     if (server.isEmpty()) {
       return; // the server's own start removes a stale postmaster.pid
     }
@@ -81,7 +82,7 @@ final class LeftoverServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while stopping PostgreSQL (pid " + pg.pid() + ")", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       return !Processes.alive(pg);
     }
   }
@@ -97,15 +98,6 @@ final class LeftoverServer {
       }
     } catch (OverlappingFileLockException e) {
       throw new IOException("the embedded database in " + lockFile.getParent() + " is in use in this process", e);
-    }
-  }
-
-  private static Optional<Long> postmaster(Path pidFile) throws IOException {
-    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-    try {
-      return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
     }
   }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** What fanout needs of other processes (the embedded server's): alive or not, what they are, signals. */
 final class Processes {
@@ -30,6 +32,19 @@ final class Processes {
   /** Whether {@code pid} runs. */
   static boolean alive(long pid) {
     return ProcessHandle.of(pid).map(Processes::alive).orElse(false);
+  }
+
+  /**
+   * The server pid a {@code postmaster.pid} names (its first line), or empty when that line is
+   * missing or not a number.
+   */
+  static Optional<Long> postmasterPid(Path pidFile) throws IOException {
+    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+    try {
+      return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   /** Whether {@code p} is a PostgreSQL server process (by its executable's name). */

@@ -30,13 +30,15 @@ final class Watchdog {
   /** Starts a watchdog for the server {@code pid} in {@code pgDir}; null (logged) if no shell could be started. */
   static Watchdog start(long pid, File pgDir) {
     try {
-      Process shell = new ProcessBuilder("sh", "-c", SCRIPT, "fanout-pg-watchdog", String.valueOf(pid), pgDir.getAbsolutePath())
+      Process shell = new ProcessBuilder(
+              "sh", "-c", SCRIPT, "fanout-pg-watchdog", String.valueOf(pid), pgDir.getAbsolutePath())
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
       return new Watchdog(shell);
     } catch (IOException e) {
-      LOG.warn("no watchdog for the embedded PostgreSQL ({}): if fanout is killed, the next start stops the server", e.getMessage());
+      LOG.warn("no watchdog for the embedded PostgreSQL ({}): if fanout is killed, the next start stops the server",
+          e.getMessage());
       return null;
     }
   }

@@ -1,9 +1,11 @@
 package dev.fanout.web;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.fanout.bus.InvalidRequest;
+import dev.fanout.bus.Json;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -114,8 +116,7 @@ final class JsonBody {
 
   /** A double when it reads back as the same number, else the exact value for validation to judge. */
   private static Number decimal(BigDecimal d) {
-    double back = d.doubleValue();
-    return Double.isFinite(back) && BigDecimal.valueOf(back).compareTo(d) == 0 ? (Number) back : d;
+    return Json.fitsDouble(d) ? (Number) d.doubleValue() : d;
   }
 
   private static String where(JsonParser p) {
@@ -123,7 +124,7 @@ final class JsonBody {
   }
 
   private static String message(Exception e) {
-    String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m;
   }
 }

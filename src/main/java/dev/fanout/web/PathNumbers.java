@@ -2,6 +2,7 @@ package dev.fanout.web;
 
 import dev.fanout.bus.InvalidRequest;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +31,8 @@ final class PathNumbers {
   /** A whole number within [min, max]: digits only. */
   static long whole(String field, String text, long min, long max) {
     if (!DIGITS.matcher(text).matches()) {
-      throw new InvalidRequest(field, "must be a whole number from " + min + " to " + max + ", digits only (got \"" + clip(text) + "\")");
+      throw new InvalidRequest(field,
+          "must be a whole number from " + min + " to " + max + ", digits only (got \"" + clip(text) + "\")");
     }
     BigDecimal v = new BigDecimal(text);
     if (v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
@@ -42,13 +44,14 @@ final class PathNumbers {
   /** Seconds from 0 to {@code maxS} (digits, an optional fraction), as milliseconds. */
   static long seconds(String field, String text, long maxS) {
     if (!DECIMAL.matcher(text).matches()) {
-      throw new InvalidRequest(field, "must be 0 to " + maxS + " seconds, such as 20 or 0.5 (got \"" + clip(text) + "\")");
+      throw new InvalidRequest(field,
+          "must be 0 to " + maxS + " seconds, such as 20 or 0.5 (got \"" + clip(text) + "\")");
     }
     BigDecimal s = new BigDecimal(text);
     if (s.compareTo(BigDecimal.valueOf(maxS)) > 0) {
       throw new InvalidRequest(field, "must be 0 to " + maxS + " seconds (got " + text + ")");
     }
-    return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    return s.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
   }
 
   private static String clip(String s) {

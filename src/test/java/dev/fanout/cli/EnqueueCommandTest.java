@@ -57,8 +57,10 @@ class EnqueueCommandTest {
     String[] batches = out.toString(StandardCharsets.UTF_8).trim().split("\n");
     assertThat(batches).hasSize(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("enqueued 3 echo job(s)");
-    JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.JOBS_BATCH, new JsonObject().put("id", batches[1]).put("waitMs", 20_000),
-        new DeliveryOptions().setSendTimeout(30_000)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).body();
+    JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.JOBS_BATCH,
+        new JsonObject().put("id", batches[1]).put("waitMs", 20_000),
+        new DeliveryOptions().setSendTimeout(30_000))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).body();
     assertThat(b.getLong("total")).isEqualTo(1);
     assertThat(b.getBoolean("done")).isTrue();
   }

@@ -44,7 +44,8 @@ class FetchCommandTest {
       @Override
       public <K> K create(Class<K> cls) throws Exception {
         if (cls == FetchCommand.class) {
-          return cls.cast(new FetchCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream));
+          return cls.cast(new FetchCommand(
+              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream));
         }
         return CommandLine.defaultFactory().create(cls);
       }
@@ -76,7 +77,8 @@ class FetchCommandTest {
     lines.add("");
     lines.add("# a comment");
     lines.add("not a url");
-    Run r = run("", "fetch", file(lines.toArray(String[]::new)).toString(), "--allow", "127.0.0.1/32", "--concurrency", "16");
+    Run r = run("", "fetch", file(lines.toArray(String[]::new)).toString(),
+        "--allow", "127.0.0.1/32", "--concurrency", "16");
     assertThat(r.code()).isZero();
     assertThat(r.results()).hasSize(201);
     assertThat(r.results().stream().filter(j -> j.getBoolean("ok")).count()).isEqualTo(200);
@@ -103,7 +105,8 @@ class FetchCommandTest {
     Run r = run("", "fetch", file(target.url("/delay?ms=800"), target.url("/ok")).toString(),
         "--allow", "127.0.0.1/32", "--concurrency", "2");
     assertThat(r.code()).isZero();
-    assertThat(r.results()).extracting(j -> j.getString("url")).containsExactly(target.url("/ok"), target.url("/delay?ms=800"));
+    assertThat(r.results()).extracting(j -> j.getString("url"))
+        .containsExactly(target.url("/ok"), target.url("/delay?ms=800"));
   }
 
   @Test

@@ -15,10 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code fanout serve} as a real process: starts, answers, and stops on SIGTERM with exit code 0. */
 class ServeProcessTest {
-  @org.junit.jupiter.api.io.TempDir Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void sigterm_stops_gracefully_with_exit_code_0() throws Exception {

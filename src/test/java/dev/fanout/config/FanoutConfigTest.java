@@ -52,13 +52,17 @@ class FanoutConfigTest {
 
   @Test
   void invalid_values_name_the_key() {
-    assertThatThrownBy(() -> FanoutConfig.fromJson(FanoutConfig.load(null, Map.of("FANOUT_FETCH_PER_HOST", "many"), Map.of())))
+    assertThatThrownBy(() -> FanoutConfig.fromJson(
+        FanoutConfig.load(null, Map.of("FANOUT_FETCH_PER_HOST", "many"), Map.of())))
         .isInstanceOf(ConfigException.class).hasMessageContaining("fetch.perHost");
-    assertThatThrownBy(() -> FanoutConfig.fromJson(FanoutConfig.load(null, Map.of("FANOUT_HTTP_PORT", "70000"), Map.of())))
+    assertThatThrownBy(() -> FanoutConfig.fromJson(
+        FanoutConfig.load(null, Map.of("FANOUT_HTTP_PORT", "70000"), Map.of())))
         .hasMessageContaining("http.port").hasMessageContaining("70000");
-    assertThatThrownBy(() -> FanoutConfig.fromJson(FanoutConfig.load(null, Map.of("FANOUT_EGRESS_ALLOW", "10.0.0.0/33"), Map.of())))
+    assertThatThrownBy(() -> FanoutConfig.fromJson(
+        FanoutConfig.load(null, Map.of("FANOUT_EGRESS_ALLOW", "10.0.0.0/33"), Map.of())))
         .hasMessageContaining("egress.allow");
-    assertThatThrownBy(() -> FanoutConfig.fromJson(FanoutConfig.load(null, Map.of("FANOUT_FETCH_CAPTURE", "all"), Map.of())))
+    assertThatThrownBy(() -> FanoutConfig.fromJson(
+        FanoutConfig.load(null, Map.of("FANOUT_FETCH_CAPTURE", "all"), Map.of())))
         .hasMessageContaining("fetch.capture");
   }
 
@@ -80,6 +84,7 @@ class FanoutConfigTest {
     assertThat(FanoutConfig.envName("fetch.perHost")).isEqualTo("FANOUT_FETCH_PER_HOST");
     assertThat(FanoutConfig.envName("http.host")).isEqualTo("FANOUT_HTTP_HOST");
     assertThat(FanoutConfig.envName("egress.allow")).isEqualTo("FANOUT_EGRESS_ALLOW");
-    assertThat(FanoutConfig.leafKeys(new JsonObject().put("a", new JsonObject().put("bC", 1)), "")).containsExactly("a.bC");
+    assertThat(FanoutConfig.leafKeys(new JsonObject().put("a", new JsonObject().put("bC", 1)), ""))
+        .containsExactly("a.bC");
   }
 }

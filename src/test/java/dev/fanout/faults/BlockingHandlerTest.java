@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class BlockingHandlerTest {
   @Test
-  void eight_blocking_handlers_run_at_once_off_the_event_loops_which_stay_responsive(Vertx vertx, VertxTestContext ctx) {
+  void eight_blocking_handlers_run_at_once_off_the_event_loops_which_stay_responsive(
+      Vertx vertx, VertxTestContext ctx) {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger now = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
@@ -63,7 +64,8 @@ class BlockingHandlerTest {
             return Future.succeededFuture(new JsonObject().put("i", job.getJsonObject("payload").getInteger("i")));
           });
         })
-        .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, new JsonObject().put("jobs", jobs)).map(Message::body))
+        .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, new JsonObject().put("jobs", jobs))
+            .map(Message::body))
         .compose(enq -> Conditions.until(vertx, () -> now.get() == 8, 10_000)
             // all eight are blocked now: every event loop still runs tasks, and the API answers
             .compose(v -> everyEventLoopRuns(vertx))
@@ -73,7 +75,8 @@ class BlockingHandlerTest {
               ctx.verify(() -> assertThat(status).isEqualTo(200));
               release.countDown();
               return vertx.eventBus().<JsonObject>request(Addresses.JOBS_BATCH,
-                  new JsonObject().put("id", enq.getString("batch")).put("waitMs", 30_000), new DeliveryOptions().setSendTimeout(60_000));
+                  new JsonObject().put("id", enq.getString("batch")).put("waitMs", 30_000),
+                  new DeliveryOptions().setSendTimeout(60_000));
             }))
         .onComplete(ctx.succeeding(batch -> ctx.verify(() -> {
           release.countDown();

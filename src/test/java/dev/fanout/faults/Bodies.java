@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,6 +21,8 @@ import java.util.function.Supplier;
  * connection or name lookup: a generated body never sends traffic off this machine.
  */
 final class Bodies {
+  private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
   final long seed;
   final Random r;
 
@@ -197,7 +201,8 @@ final class Bodies {
       case 1 -> text + pick(List.of("}", "]", ",", " x", "{}"));
       case 2 -> text.isEmpty() ? "{" : text.replaceFirst("\\{", "{\"k\":1,\"k\":2,");
       case 3 -> "";
-      case 4 -> pick(List.of("null", "[]", "42", "\"str\"", "true", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "NaN", "/* c */ {}"));
+      case 4 -> pick(List.of("null", "[]", "42", "\"str\"", "true", "{",
+          "{\"a\":}", "{'a':1}", "{\"a\":1,}", "NaN", "/* c */ {}"));
       case 5 -> "[".repeat(1200) + "]".repeat(1200);
       case 6 -> new String(new char[] {(char) 0xfeff}) + text;
       default -> {
@@ -213,12 +218,13 @@ final class Bodies {
   /** A path segment or query value, percent-encoded, as a client (or an attacker) might send it. */
   static String encode(String s) {
     StringBuilder b = new StringBuilder();
-    for (byte x : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (x & 0xff);
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '-' || c == '.' || c == '_' || c == '~') {
         b.append(c);
       } else {
-        b.append('%').append(String.format("%02X", (int) c));
+        b.append('%').append(HEX.toHexDigits(x));
       }
     }
     return b.toString();

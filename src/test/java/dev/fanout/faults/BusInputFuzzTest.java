@@ -17,6 +17,7 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -153,7 +154,7 @@ class BusInputFuzzTest {
       if (b.chance(70)) {
         o.put("waitMs", exists ? (Object) (long) b.r.nextInt(50) : b.chance(50) ? b.oddNumber() : b.value(1));
       }
-      return b.chance(95) ? o : b.mutate(o, java.util.Map.of("id", () -> b.value(1), "waitMs", b::oddNumber));
+      return b.chance(95) ? o : b.mutate(o, Map.of("id", () -> b.value(1), "waitMs", b::oddNumber));
     });
   }
 

@@ -92,8 +92,10 @@ class ClientInputTest {
         .compose(all -> Future.all(get("/v1/jobs/" + id(all.resultAt(4))), get("/v1/jobs/" + id(all.resultAt(5)))))
         .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
           // The bounds read back as written: the row decodes, and nothing was rounded.
-          assertThat(((HttpResponse<Buffer>) both.resultAt(0)).bodyAsJsonObject().getString("runAt")).isEqualTo("9999-12-31T23:59:59.999999Z");
-          assertThat(((HttpResponse<Buffer>) both.resultAt(1)).bodyAsJsonObject().getString("runAt")).isEqualTo("0001-01-01T00:00:00Z");
+          assertThat(((HttpResponse<Buffer>) both.resultAt(0)).bodyAsJsonObject().getString("runAt"))
+              .isEqualTo("9999-12-31T23:59:59.999999Z");
+          assertThat(((HttpResponse<Buffer>) both.resultAt(1)).bodyAsJsonObject().getString("runAt"))
+              .isEqualTo("0001-01-01T00:00:00Z");
           ctx.completeNow();
         })));
   }
@@ -157,7 +159,8 @@ class ClientInputTest {
             post("/v1/jobs", job(",\"payload\":{\"s\":\"" + big + "\"}"), "application/x-www-form-urlencoded"),
             post("/v1/jobs", job(""), "application/x-www-form-urlencoded"),
             post("/v1/jobs", job(""), null),
-            post("/v1/fetch", "{\"urls\":[\"" + target.url("/ok?pad=" + big) + "\"]}", "application/x-www-form-urlencoded"),
+            post("/v1/fetch", "{\"urls\":[\"" + target.url("/ok?pad=" + big) + "\"]}",
+                "application/x-www-form-urlencoded"),
             post("/v1/jobs", "kind=a&payload=" + big, "application/x-www-form-urlencoded"))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           assertThat(((HttpResponse<?>) all.resultAt(0)).statusCode()).isEqualTo(201);

@@ -42,7 +42,8 @@ class CrashRestartTest {
       watched = ChildFanout.postmasterPid(dataDir);
       // the JVM alone dies: the server goes within seconds, without waiting for a next start
       second.killJvm();
-      assertThat(ProcessHandle.of(watched).map(h -> h.onExit().completeOnTimeout(h, 15, TimeUnit.SECONDS).join().isAlive())
+      assertThat(ProcessHandle.of(watched).map(h -> h.onExit().completeOnTimeout(h, 15, TimeUnit.SECONDS)
+          .join().isAlive())
           .orElse(false)).as("the embedded server outlived fanout by 15 s\n" + second.output()).isFalse();
     }
 

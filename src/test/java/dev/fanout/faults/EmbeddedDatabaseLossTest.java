@@ -64,7 +64,8 @@ class EmbeddedDatabaseLossTest {
             r -> r.statusCode() == 503 && r.bodyAsString().contains("\"database\"")))
         .compose(down -> poll(vertx, 60_000, () -> enqueue(acknowledged).transform(ar -> get("/health/ready")),
             r -> r.statusCode() == 200))
-        .compose(up -> post("/v1/jobs", new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("after", "restart"))))
+        .compose(up -> post("/v1/jobs", new JsonObject().put("kind", "echo")
+            .put("payload", new JsonObject().put("after", "restart"))))
         .compose(created -> {
           ctx.verify(() -> assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201));
           // the queue worker (its own pool and LISTEN connection) runs it: both reconnected

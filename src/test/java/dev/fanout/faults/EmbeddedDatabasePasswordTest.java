@@ -67,7 +67,8 @@ class EmbeddedDatabasePasswordTest {
         .put("pg", new JsonObject().put("url", "").put("embeddedSharedBuffersMb", 32)).encode());
     assertThat(Main.run(new String[] {"migrate", "--conf", conf.toString()})).isZero();
     assertPasswordFile();
-    assertThat(Main.run(new String[] {"migrate", "--conf", conf.toString()})).isZero(); // again, on the existing password
+    // again, on the existing password
+    assertThat(Main.run(new String[] {"migrate", "--conf", conf.toString()})).isZero();
   }
 
   /** Connects to {@code db}'s server without a password, then with a wrong one; counts the refusals. */
@@ -92,6 +93,7 @@ class EmbeddedDatabasePasswordTest {
     assertThat(file).exists();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     assertThat(Files.readString(file).trim()).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(Files.readString(dataDir.resolve("pg").resolve("pg_hba.conf"))).doesNotContainPattern("(?m)^[^#]*\\btrust\\b");
+    assertThat(Files.readString(dataDir.resolve("pg").resolve("pg_hba.conf")))
+        .doesNotContainPattern("(?m)^[^#]*\\btrust\\b");
   }
 }

@@ -27,6 +27,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +41,7 @@ class GracefulStopTest {
   Vertx node;
   Pool probe;
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void closeNode() {
     if (node != null) {
       node.close().await(); // a no-op once the test closed it
@@ -116,8 +117,10 @@ class GracefulStopTest {
   }
 
   private Future<Long> enqueueFetch(String url) {
-    JsonObject job = new JsonObject().put("kind", "fetch").put("payload", new JsonObject().put("url", url).put("retries", 0));
-    return node.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, job).map(m -> m.body().getJsonArray("ids").getLong(0));
+    JsonObject job = new JsonObject().put("kind", "fetch")
+        .put("payload", new JsonObject().put("url", url).put("retries", 0));
+    return node.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, job)
+        .map(m -> m.body().getJsonArray("ids").getLong(0));
   }
 
   /** What {@code fanout serve} does on SIGTERM, from a thread of its own as there. */

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,8 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fanout serve} in a 128 MiB heap, asked for 1,000 captured 1 MiB bodies at concurrency
@@ -29,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class HeapExhaustionProcessTest {
   private static final int URLS = 1000;
   private static final int BODY = 1 << 20;
-  @org.junit.jupiter.api.io.TempDir Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void a_thousand_captured_megabyte_bodies_do_not_exhaust_a_128_mib_heap() throws Exception {
@@ -51,7 +55,7 @@ class HeapExhaustionProcessTest {
       assertThat(settled.statusCode()).as(settled.body()).isEqualTo(400);
       assertThat(settled.body()).contains("application/x-ndjson");
 
-      HttpResponse<java.io.InputStream> streamed = http.send(post(port, big, "application/x-ndjson"),
+      HttpResponse<InputStream> streamed = http.send(post(port, big, "application/x-ndjson"),
           HttpResponse.BodyHandlers.ofInputStream());
       int ok = 0;
       int lines = 0;
@@ -63,7 +67,7 @@ class HeapExhaustionProcessTest {
             ok++;
           }
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError("the stream broke after " + lines + " lines; the service "
             + (p.isAlive() ? "runs" : "exited with " + p.waitFor()) + ":\n" + tail(output), e);
       }
@@ -100,7 +104,7 @@ class HeapExhaustionProcessTest {
     pb.environment().put("FANOUT_EGRESS_ALLOW", "127.0.0.1/32");
     pb.environment().put("FANOUT_PG_EMBEDDED_SHARED_BUFFERS_MB", "16");
     Process p = pb.start();
-    java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch serving = new CountDownLatch(1);
     Thread drain = new Thread(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -110,7 +114,7 @@ class HeapExhaustionProcessTest {
             serving.countDown();
           }
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // the process ended
       }
     });
@@ -134,7 +138,7 @@ class HeapExhaustionProcessTest {
     return b.build();
   }
 
-  private static int freePort() throws java.io.IOException {
+  private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -48,7 +49,7 @@ class InputFuzzTest {
   /** The service with fetches bounded to a few seconds, and some jobs whose ids and batches exist. */
   @BeforeAll
   static void start(Vertx vertx, VertxTestContext ctx) {
-    web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(WINDOW));
+    web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(WINDOW));
     TargetServer.start(vertx)
         .compose(t -> {
           target = t;
@@ -93,7 +94,8 @@ class InputFuzzTest {
         return s + " is not a problem document: " + r.getHeader("Content-Type");
       }
       JsonObject p = r.bodyAsJsonObject();
-      if (!(p.getValue("detail") instanceof String d) || d.isEmpty() || !(p.getValue("field") instanceof String f) || f.isEmpty()) {
+      if (!(p.getValue("detail") instanceof String d) || d.isEmpty()
+          || !(p.getValue("field") instanceof String f) || f.isEmpty()) {
         return s + " without a detail and a field: " + Fuzz.clip(p.encode(), 300);
       }
     }
@@ -108,8 +110,11 @@ class InputFuzzTest {
     }
     Future<HttpResponse<Buffer>> f = body == null ? r.send() : r.sendBuffer(Buffer.buffer(body));
     return f.map(InputFuzzTest::check)
-        .map(problem -> problem == null ? null : method + " " + Fuzz.clip(uri, 200) + " " + Fuzz.clip(what, 400) + ": " + problem)
-        .recover(e -> Future.succeededFuture(method + " " + Fuzz.clip(uri, 200) + " " + Fuzz.clip(what, 400) + ": " + e));
+        .map(problem -> problem == null
+            ? null
+            : method + " " + Fuzz.clip(uri, 200) + " " + Fuzz.clip(what, 400) + ": " + problem)
+        .recover(e -> Future.succeededFuture(
+            method + " " + Fuzz.clip(uri, 200) + " " + Fuzz.clip(what, 400) + ": " + e));
   }
 
   private String text(Object value) {
@@ -158,7 +163,8 @@ class InputFuzzTest {
       Bodies b = req.b();
       boolean exists = b.chance(40);
       String id = exists ? b.pick(req.batches) : Bodies.encode(String.valueOf(req.unknownBatch()));
-      String uri = "/v1/batches/" + (id.isEmpty() ? "x" : id) + (b.chance(80) ? "?wait=" + Bodies.encode(req.waitText(exists)) : "");
+      String uri = "/v1/batches/" + (id.isEmpty() ? "x" : id)
+          + (b.chance(80) ? "?wait=" + Bodies.encode(req.waitText(exists)) : "");
       return send(HttpMethod.GET, uri, null, "");
     });
   }
@@ -169,7 +175,8 @@ class InputFuzzTest {
     fuzz(ctx, i -> {
       Bodies b = req.b();
       Object id = req.id();
-      String seg = b.chance(5) ? b.pick(List.of("%zz", "%", "1%00", "%2B1", "1.0", "0", "-0")) : Bodies.encode(String.valueOf(id));
+      String seg = b.chance(5) ? b.pick(List.of("%zz", "%", "1%00", "%2B1", "1.0", "0", "-0"))
+          : Bodies.encode(String.valueOf(id));
       seg = seg.isEmpty() ? "%20" : seg;
       return switch (i % 3) {
         case 0 -> send(HttpMethod.GET, "/v1/jobs/" + seg, null, "");

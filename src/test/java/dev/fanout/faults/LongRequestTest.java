@@ -88,7 +88,8 @@ class LongRequestTest {
 
   @Test
   void a_batch_long_poll_longer_than_the_idle_timeout_is_answered(VertxTestContext ctx) {
-    JsonObject job = new JsonObject().put("jobs", new JsonArray().add(new JsonObject().put("kind", "nobody-runs-this")));
+    JsonObject job = new JsonObject().put("jobs",
+        new JsonArray().add(new JsonObject().put("kind", "nobody-runs-this")));
     web.post(port, "127.0.0.1", "/v1/jobs").sendBuffer(Buffer.buffer(job.encode()))
         .compose(created -> web.get(port, "127.0.0.1",
             "/v1/batches/" + created.bodyAsJsonObject().getString("batch") + "?wait=1.2").send())

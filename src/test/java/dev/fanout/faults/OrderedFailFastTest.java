@@ -64,7 +64,8 @@ class OrderedFailFastTest {
         }
         out.add(result.put("index", index));
       };
-      return new Gather(vertx, source, sink, new Gather.Options(CONCURRENCY, true, WINDOW, 30_000, Mode.FAIL_FAST)).run();
+      return new Gather(vertx, source, sink,
+          new Gather.Options(CONCURRENCY, true, WINDOW, 30_000, Mode.FAIL_FAST)).run();
     })).onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
       assertThat(out).hasSize(INPUTS);
       for (int i = 0; i < INPUTS; i++) {

@@ -40,14 +40,17 @@ class OutcomeDurabilityTest {
     JsonObject queue = new JsonObject().put("backoffBaseMs", 0).put("backoffMaxMs", 0);
     List<Long> ids = new ArrayList<>();
     WorkerRig.start(vertx, queue, false).compose(rig -> rig.direct.query(WATCH).execute()
-        .compose(x -> JobHandlers.register(vertx, "works", JobHandlers.Options.defaults(), job -> Future.succeededFuture(new JsonObject())))
-        .compose(x -> JobHandlers.register(vertx, "fails", JobHandlers.Options.defaults(), job -> Future.failedFuture("no")))
+        .compose(x -> JobHandlers.register(vertx, "works", JobHandlers.Options.defaults(),
+            job -> Future.succeededFuture(new JsonObject())))
+        .compose(x -> JobHandlers.register(vertx, "fails", JobHandlers.Options.defaults(),
+            job -> Future.failedFuture("no")))
         .compose(x -> JobHandlers.register(vertx, "refuses", JobHandlers.Options.defaults(),
             job -> Future.succeededFuture(new JsonObject().put("cancel", "not this one"))))
         .compose(x -> rig.enqueue("works", 1).onSuccess(ids::add))
         .compose(x -> rig.enqueue("fails", 2).onSuccess(ids::add))
         .compose(x -> rig.enqueue("refuses", 1).onSuccess(ids::add))
-        .compose(x -> rig.until("SELECT count(*) = 3 FROM fanout_job WHERE finalized_at IS NOT NULL", Tuple.tuple(), 20_000))
+        .compose(x -> rig.until("SELECT count(*) = 3 FROM fanout_job WHERE finalized_at IS NOT NULL",
+            Tuple.tuple(), 20_000))
         .compose(x -> rig.direct.query("SELECT id, state, mode FROM finish_mode ORDER BY id, state").execute()))
         .onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
           List<String> seen = new ArrayList<>();

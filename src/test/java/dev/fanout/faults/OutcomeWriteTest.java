@@ -8,7 +8,9 @@ import dev.fanout.queue.JobStore;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -17,7 +19,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,7 +51,7 @@ class OutcomeWriteTest {
     }
     return store.enqueue(jobs).compose(e -> store.claim(kind, n, 60_000)).map(c -> {
       List<JobStore.Claimed> sorted = new ArrayList<>(c);
-      sorted.sort(java.util.Comparator.comparingLong(JobStore.Claimed::id));
+      sorted.sort(Comparator.comparingLong(JobStore.Claimed::id));
       return sorted;
     });
   }
@@ -65,8 +69,10 @@ class OutcomeWriteTest {
     claimed("nul", 4, 1).compose(c -> store.complete(List.of(
                 result(c.get(0), new JsonObject().put("body", "GIF89a\u0000\u0001")),
                 result(c.get(1), new JsonObject().put("ok", true)),
-                result(c.get(2), new JsonObject().put("k\u0000", new JsonArray().add("\u0000").add(new JsonObject().put("x", "a\u0000b"))))))
-            .compose(done -> store.cancelRunning(List.of(result(c.get(3), new JsonObject().put("cancel", "no\u0000pe"))))
+                result(c.get(2), new JsonObject().put("k\u0000",
+                    new JsonArray().add("\u0000").add(new JsonObject().put("x", "a\u0000b"))))))
+            .compose(done -> store.cancelRunning(List.of(
+                result(c.get(3), new JsonObject().put("cancel", "no\u0000pe"))))
                 .compose(cancelled -> read(c).map(jobs -> new Object[] {done, cancelled, jobs}))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0]).isEqualTo(3);
@@ -107,7 +113,8 @@ class OutcomeWriteTest {
   void an_echo_job_snoozing_1e16_ms_is_put_off_by_queue_maxSnoozeMs(Vertx vertx, VertxTestContext ctx) {
     Instant before = Instant.now();
     Service.start(vertx, new JsonObject().put("queue", new JsonObject().put("maxSnoozeMs", 60_000)))
-        .compose(port -> bus(vertx, Addresses.JOBS_ENQUEUE, new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("snooze", 1e16))))
+        .compose(port -> bus(vertx, Addresses.JOBS_ENQUEUE,
+            new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("snooze", 1e16))))
         .compose(e -> {
           JsonObject get = new JsonObject().put("id", e.getJsonArray("ids").getLong(0));
           JsonObject[] last = new JsonObject[1];
@@ -118,24 +125,25 @@ class OutcomeWriteTest {
         })
         .onComplete(ctx.succeeding(job -> ctx.verify(() -> {
           assertThat(job.getInteger("attempt")).isZero();
-          assertThat(Instant.parse(job.getString("runAt"))).isBetween(before.plusSeconds(59), Instant.now().plusSeconds(61));
+          assertThat(Instant.parse(job.getString("runAt")))
+              .isBetween(before.plusSeconds(59), Instant.now().plusSeconds(61));
           ctx.completeNow();
         })));
   }
 
   private static Future<JsonObject> bus(Vertx vertx, String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body).map(io.vertx.core.eventbus.Message::body);
+    return vertx.eventBus().<JsonObject>request(address, body).map(Message::body);
   }
 
   /** Polls {@code check} on a timer until it holds; fails after {@code timeoutMs}. */
-  private static Future<Void> until(Vertx vertx, java.util.function.Supplier<Future<Boolean>> check, long timeoutMs) {
+  private static Future<Void> until(Vertx vertx, Supplier<Future<Boolean>> check, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    Promise<Void> p = Promise.promise();
     poll(vertx, check, deadline, p);
     return p.future();
   }
 
-  private static void poll(Vertx vertx, java.util.function.Supplier<Future<Boolean>> check, long deadline, io.vertx.core.Promise<Void> p) {
+  private static void poll(Vertx vertx, Supplier<Future<Boolean>> check, long deadline, Promise<Void> p) {
     check.get().onFailure(p::fail).onSuccess(ok -> {
       if (ok) {
         p.complete();
@@ -156,9 +164,11 @@ class OutcomeWriteTest {
                 result(c.get(1), huge),
                 result(c.get(2), new JsonObject().put("i", 2))))
             .compose(done -> store.fail(List.of(
-                    new JobStore.Outcome(c.get(3).id(), c.get(3).attempt(), null, new JsonObject().put("kind", "error").put("message", "x"), 0),
+                    new JobStore.Outcome(c.get(3).id(), c.get(3).attempt(), null,
+                        new JsonObject().put("kind", "error").put("message", "x"), 0),
                     new JobStore.Outcome(c.get(4).id(), c.get(4).attempt(), null, huge.copy().put("kind", "error"), 0),
-                    new JobStore.Outcome(c.get(5).id(), c.get(5).attempt(), null, new JsonObject().put("kind", "error").put("message", "z"), 0)))
+                    new JobStore.Outcome(c.get(5).id(), c.get(5).attempt(), null,
+                        new JsonObject().put("kind", "error").put("message", "z"), 0)))
                 .compose(failed -> read(c).map(jobs -> new Object[] {done, failed, jobs}))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0]).isEqualTo(3);

@@ -45,7 +45,8 @@ class PoisonRowTest {
   }
 
   private Future<Long> insert(String kind, String column, String value) {
-    return pool.query("INSERT INTO fanout_job (kind, " + column + ") VALUES ('" + kind + "', " + value + ") RETURNING id")
+    return pool.query("INSERT INTO fanout_job (kind, " + column + ") VALUES ('" + kind + "', " + value
+        + ") RETURNING id")
         .execute().map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -82,8 +83,10 @@ class PoisonRowTest {
             assertThat(error.getInteger("attempt")).isEqualTo(1);
           });
           assertThat(badRows.get(0).getJsonArray("errors").getJsonObject(0).getString("message")).contains("runAt");
-          assertThat(badRows.get(1).getJsonArray("errors").getJsonObject(0).getString("message")).contains("payload", "nesting depth");
-          assertThat(badRows.get(2).getJsonArray("errors").getJsonObject(0).getString("message")).contains("payload", "Number value length");
+          assertThat(badRows.get(1).getJsonArray("errors").getJsonObject(0).getString("message"))
+              .contains("payload", "nesting depth");
+          assertThat(badRows.get(2).getJsonArray("errors").getJsonObject(0).getString("message"))
+              .contains("payload", "Number value length");
           assertThat((List<?>) r[3]).isEmpty();            // discarded: no later claim takes them again
           ctx.completeNow();
         })));
@@ -114,7 +117,8 @@ class PoisonRowTest {
           List<JsonObject> all = new ArrayList<>();
           available.forEach(j -> all.add((JsonObject) j));
           scheduled.forEach(j -> all.add((JsonObject) j));
-          assertThat(all.stream().filter(j -> j.containsKey("invalid")).map(j -> j.getLong("id"))).containsExactlyInAnyOrderElementsOf(bad);
+          assertThat(all.stream().filter(j -> j.containsKey("invalid")).map(j -> j.getLong("id")))
+              .containsExactlyInAnyOrderElementsOf(bad);
           assertThat(got.getLong("id")).isEqualTo(bad.get(0));
           assertThat(got.getString("kind")).isEqualTo("g");
           assertThat(got.getValue("runAt")).isNull();
@@ -123,7 +127,8 @@ class PoisonRowTest {
           assertThat(cancelled.getString("state")).isEqualTo("cancelled");
           assertThat(cancelled.getValue("payload")).isNull();
           assertThat(cancelled.getJsonObject("invalid").getString("payload")).contains("Number value length");
-          assertThat(queues).singleElement().satisfies(q -> assertThat(((JsonObject) q).getString("kind")).isEqualTo("g"));
+          assertThat(queues).singleElement().satisfies(
+              q -> assertThat(((JsonObject) q).getString("kind")).isEqualTo("g"));
           ctx.completeNow();
         })));
   }

@@ -74,14 +74,16 @@ class PruneRaceTest {
         })
         .compose(t -> {
           tx[0] = t;
-          return a[0].preparedQuery("UPDATE fanout_job SET state = 'available', run_at = now(), finalized_at = NULL WHERE id = $1")
+          return a[0].preparedQuery(
+              "UPDATE fanout_job SET state = 'available', run_at = now(), finalized_at = NULL WHERE id = $1")
               .execute(Tuple.of(id[0]));
         })
         .compose(rows -> a[0].query("SELECT pg_backend_pid()").execute().map(r -> r.iterator().next().getInteger(0)))
         .compose(pidA -> {
           // pruning picked the job as finished, and waits for A's lock on it
           Future<Integer> pruned = store.prune(0, 1000);
-          return until(vertx, () -> pool.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
+          return until(vertx, () -> pool.preparedQuery(
+                  "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
                   .execute(Tuple.of(pidA)).map(r -> r.iterator().next().getLong(0) > 0), 20_000)
               .compose(v -> tx[0].commit())
               .compose(v -> pruned);

@@ -54,7 +54,8 @@ class RequestTimeoutTest {
 
   /** A POST of {@code body} on a keep-alive connection; completes with the response and its body. */
   private Future<Object[]> post(JsonObject body, boolean ndjson, HttpConnection[] conn) {
-    RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch");
+    RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(port).setURI("/v1/fetch");
     if (ndjson) {
       opts.putHeader("Accept", "application/x-ndjson");
     }
@@ -96,7 +97,8 @@ class RequestTimeoutTest {
   }
 
   @Test
-  void an_ndjson_request_past_the_timeout_gets_a_504_problem_and_its_gather_is_cancelled(Vertx vertx, VertxTestContext ctx) {
+  void an_ndjson_request_past_the_timeout_gets_a_504_problem_and_its_gather_is_cancelled(
+      Vertx vertx, VertxTestContext ctx) {
     expect504AndCancel(vertx, ctx, true);
   }
 

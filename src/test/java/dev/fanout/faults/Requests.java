@@ -3,6 +3,7 @@ package dev.fanout.faults;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -57,7 +58,8 @@ final class Requests {
 
   String runAt() {
     return b.pick(List.of("2030-01-01T00:00:00Z", "2001-02-03T04:05:06.789Z", "-5000-01-01T00:00:00Z",
-        "+99999-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "2030-01-01T00:00:00.000000001Z",
+        "+99999-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
+        "2030-01-01T00:00:00.000000001Z",
         "2030-01-01", "2030-01-01T00:00:00+02:00", "now", ""));
   }
 
@@ -85,14 +87,16 @@ final class Requests {
   }
 
   String url() {
-    return b.chance(85) ? b.pick(urls) : b.pick(List.of("http://127.0.0.2/blocked", "ftp://127.0.0.1/", "not a url", "http://",
-        "", "http://127.0.0.1:99999/", "http://[::1", "http://127.0.0.1/\u0000", "http://127.0.0.1/\ud800", " "));
+    return b.chance(85) ? b.pick(urls) : b.pick(List.of("http://127.0.0.2/blocked", "ftp://127.0.0.1/",
+        "not a url", "http://", "", "http://127.0.0.1:99999/",
+        "http://[::1", "http://127.0.0.1/\u0000", "http://127.0.0.1/\ud800", " "));
   }
 
   JsonObject spec() {
     JsonObject s = new JsonObject().put("url", url());
     if (b.chance(30)) {
-      s.put("method", b.pick(List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "get", "FOO", "G T", "")));
+      s.put("method", b.pick(List.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+          "get", "FOO", "G T", "")));
     }
     if (b.chance(40)) {
       JsonObject h = new JsonObject();
@@ -141,7 +145,8 @@ final class Requests {
     JsonArray items = new JsonArray();
     boolean specs = b.chance(50);
     for (int i = b.r.nextInt(4); i >= 0; i--) {
-      items.add(specs ? (b.chance(90) ? b.mutate(spec(), specFields()) : b.value(1)) : b.chance(90) ? url() : b.value(1));
+      items.add(specs ? (b.chance(90) ? b.mutate(spec(), specFields()) : b.value(1))
+          : b.chance(90) ? url() : b.value(1));
     }
     g.put(specs ? "requests" : "urls", items);
     if (b.chance(30)) {
@@ -180,14 +185,16 @@ final class Requests {
   /** A batch id no batch has, or not a batch id at all. */
   Object unknownBatch() {
     return b.chance(50) ? UUID.randomUUID().toString()
-        : b.pick(List.of("1-1-1-1-1", "00000000-0000-0000-0000-00000000000g", "\u0000", "x", String.valueOf(b.oddNumber())));
+        : b.pick(List.of("1-1-1-1-1", "00000000-0000-0000-0000-00000000000g",
+            "\u0000", "x", String.valueOf(b.oddNumber())));
   }
 
   /** List query values (as text): state, kind, batch, cursor, limit. */
   Map<String, String> listQuery() {
-    Map<String, String> q = new java.util.LinkedHashMap<>();
+    Map<String, String> q = new LinkedHashMap<>();
     if (b.chance(40)) {
-      q.put("state", b.chance(60) ? b.pick(List.of("available", "scheduled", "completed", "cancelled")) : b.oddString());
+      q.put("state", b.chance(60) ? b.pick(List.of("available", "scheduled", "completed", "cancelled"))
+          : b.oddString());
     }
     if (b.chance(40)) {
       q.put("kind", b.chance(60) ? b.pick(KINDS) : b.oddString());
@@ -196,10 +203,12 @@ final class Requests {
       q.put("batch", String.valueOf(batch()));
     }
     if (b.chance(30)) {
-      q.put("cursor", b.chance(50) ? String.valueOf(b.r.nextInt(1000)) : String.valueOf(b.chance(50) ? b.oddNumber() : b.oddString()));
+      q.put("cursor", b.chance(50) ? String.valueOf(b.r.nextInt(1000))
+          : String.valueOf(b.chance(50) ? b.oddNumber() : b.oddString()));
     }
     if (b.chance(40)) {
-      q.put("limit", b.chance(50) ? String.valueOf(1 + b.r.nextInt(1000)) : String.valueOf(b.chance(50) ? b.oddNumber() : b.oddString()));
+      q.put("limit", b.chance(50) ? String.valueOf(1 + b.r.nextInt(1000))
+          : String.valueOf(b.chance(50) ? b.oddNumber() : b.oddString()));
     }
     if (b.chance(5)) {
       q.put("other", b.oddString());
@@ -212,6 +221,7 @@ final class Requests {
     if (exists) {
       return b.pick(List.of("0", "0.01", "0.05", "0.1", "0.000001"));
     }
-    return b.pick(List.of("0", "1", "120", "121", "NaN", "Infinity", "-1", "+1", "0x10", "1e2", "", "1.", ".5", "99999999999999999999", "١"));
+    return b.pick(List.of("0", "1", "120", "121", "NaN", "Infinity", "-1", "+1", "0x10",
+        "1e2", "", "1.", ".5", "99999999999999999999", "١"));
   }
 }

@@ -35,7 +35,8 @@ class SettleResponseSizeTest {
     TargetServer.start(vertx)
         .compose(t -> {
           target = t;
-          return Service.start(vertx, new JsonObject().put("gather", new JsonObject().put("maxSettleBytes", 1_000_000)));
+          return Service.start(vertx,
+              new JsonObject().put("gather", new JsonObject().put("maxSettleBytes", 1_000_000)));
         })
         .onComplete(ctx.succeeding(p -> {
           port = p;

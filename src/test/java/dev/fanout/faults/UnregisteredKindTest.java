@@ -24,7 +24,8 @@ class UnregisteredKindTest {
     // a long poll: the release must not wait for it
     JsonObject queue = new JsonObject().put("pollMs", 600_000).put("rescueEveryMs", 86_400_000);
     WorkerRig.start(vertx, queue, false).compose(rig -> {
-      Future<MessageConsumer<JsonObject>> registered = JobHandlers.register(vertx, "held", new JobHandlers.Options(1, 600_000, false), held::handle);
+      Future<MessageConsumer<JsonObject>> registered =
+          JobHandlers.register(vertx, "held", new JobHandlers.Options(1, 600_000, false), held::handle);
       return registered
           .compose(c -> rig.enqueue("held", 5))
           .compose(id -> {
@@ -40,7 +41,8 @@ class UnregisteredKindTest {
             held.calls.get(0).release(); // the one at its handler still finishes and is recorded
             return rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(first[0]), 10_000);
           })
-          .compose(v -> rig.direct.query("SELECT state, attempt, lease_until IS NULL FROM fanout_job WHERE id <> " + first[0]).execute());
+          .compose(v -> rig.direct.query(
+              "SELECT state, attempt, lease_until IS NULL FROM fanout_job WHERE id <> " + first[0]).execute());
     }).onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
       assertThat(rows.size()).isEqualTo(2);
       rows.forEach(r -> {

@@ -20,14 +20,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class WorkerAttemptsTest {
   private static final JsonObject QUEUE = new JsonObject()
-      .put("leaseMs", 1000).put("renewEveryMs", 200).put("pollMs", 20).put("rescueEveryMs", 86_400_000).put("flushMs", 5);
+      .put("leaseMs", 1000).put("renewEveryMs", 200).put("pollMs", 20)
+      .put("rescueEveryMs", 86_400_000).put("flushMs", 5);
 
   @Test
   void a_job_claimed_again_by_its_own_node_after_an_outage_completes_and_its_kind_keeps_running(Vertx vertx,
       VertxTestContext ctx) {
     HeldHandler held = new HeldHandler();
     long[] ids = new long[2];
-    WorkerRig.start(vertx, QUEUE, true).compose(rig -> JobHandlers.register(vertx, "held", new JobHandlers.Options(1, 600_000, false), held::handle)
+    WorkerRig.start(vertx, QUEUE, true).compose(rig ->
+        JobHandlers.register(vertx, "held", new JobHandlers.Options(1, 600_000, false), held::handle)
         .compose(c -> rig.enqueue("held", 5))
         .compose(id -> {
           ids[0] = id;
@@ -44,7 +46,8 @@ class WorkerAttemptsTest {
           ctx.verify(() -> assertThat(n).isEqualTo(1));
           rig.link.restore();
           // this node claims it again: attempt 2, while attempt 1 still runs at the handler
-          return rig.until("SELECT state = 'running' AND attempt = 2 FROM fanout_job WHERE id = $1", Tuple.of(ids[0]), 10_000);
+          return rig.until("SELECT state = 'running' AND attempt = 2 FROM fanout_job WHERE id = $1",
+              Tuple.of(ids[0]), 10_000);
         })
         .compose(v -> {
           held.calls.get(0).release(); // attempt 1 finishes late: its outcome is refused

@@ -48,7 +48,9 @@ final class WorkerRig {
         })
         .compose(v -> {
           PgConnectOptions pg = TestDb.options(rig.schema);
-          return linked ? DatabaseLink.start(vertx, pg.getHost(), pg.getPort()).map(l -> rig.link = l) : Future.succeededFuture();
+          return linked
+              ? DatabaseLink.start(vertx, pg.getHost(), pg.getPort()).map(l -> rig.link = l)
+              : Future.succeededFuture();
         })
         .compose(v -> {
           PgConnectOptions pg = new PgConnectOptions(TestDb.options(rig.schema));
@@ -76,7 +78,10 @@ final class WorkerRig {
     return store.get(id);
   }
 
-  /** Completes once {@code sql} (one boolean column, on the direct pool) answers true; fails after {@code timeoutMs}. */
+  /**
+   * Completes once {@code sql} (one boolean column, on the direct pool) answers true; fails after
+   * {@code timeoutMs}.
+   */
   Future<Void> until(String sql, Tuple args, long timeoutMs) {
     Promise<Void> p = Promise.promise();
     poll(sql, args, System.currentTimeMillis() + timeoutMs, p);
@@ -89,7 +94,8 @@ final class WorkerRig {
       if (row != null && Boolean.TRUE.equals(row.getBoolean(0))) {
         p.complete();
       } else if (System.currentTimeMillis() > deadline) {
-        p.fail(new AssertionError("not true in time: " + sql + (ar.failed() ? " (" + ar.cause().getMessage() + ")" : "")));
+        p.fail(new AssertionError("not true in time: " + sql
+            + (ar.failed() ? " (" + ar.cause().getMessage() + ")" : "")));
       } else {
         vertx.setTimer(10, t -> poll(sql, args, deadline, p));
       }

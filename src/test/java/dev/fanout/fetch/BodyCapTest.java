@@ -18,7 +18,8 @@ class BodyCapTest {
   @Test
   void endless_body_stops_at_the_cap(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, new JsonObject())
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/endless")).put("maxBytes", 200_000))))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/endless")).put("maxBytes", 200_000))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.TOO_LARGE);
           assertThat(r.ok()).isFalse();

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
+import dev.fanout.bus.FetchResult;
+import dev.fanout.bus.HostShards;
 import dev.fanout.testing.Fetchers;
 import dev.fanout.testing.TargetServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -25,7 +29,8 @@ class FetchBasicsTest {
 
   @Test
   void fetches_200_with_size_hash_and_headers(Vertx vertx, VertxTestContext ctx) throws Exception {
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("x".repeat(100).getBytes(StandardCharsets.UTF_8)));
+    String sha = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest("x".repeat(100).getBytes(StandardCharsets.UTF_8)));
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, new JsonObject())
             .compose(id -> Fetchers.get(vertx, t.url("/ok?size=100"))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -44,7 +49,7 @@ class FetchBasicsTest {
   @Test
   void an_ipv6_literal_is_sent_a_bracketed_host_header(Vertx vertx, VertxTestContext ctx) {
     JsonObject allowV6 = new JsonObject().put("egress", new JsonObject().put("allow",
-        new io.vertx.core.json.JsonArray().add("::1/128")));
+        new JsonArray().add("::1/128")));
     vertx.createHttpServer()
         .requestHandler(req -> req.response().end(String.valueOf(req.headers().get("host"))))
         .listen(0, "::1")
@@ -98,7 +103,8 @@ class FetchBasicsTest {
           assertThat(echo.getString("body")).isEqualTo("hello");
           assertThat(echo.getJsonObject("headers").getString("x-trace")).isEqualTo("abc");
           assertThat(echo.getJsonObject("headers").getString("user-agent")).isEqualTo("fanout");
-          assertThat(echo.getJsonObject("headers").getString("host")).isEqualTo("127.0.0.1:" + r.url().split(":")[2].split("/")[0]);
+          assertThat(echo.getJsonObject("headers").getString("host"))
+              .isEqualTo("127.0.0.1:" + r.url().split(":")[2].split("/")[0]);
           ctx.completeNow();
         })));
   }
@@ -109,8 +115,8 @@ class FetchBasicsTest {
         .compose(id -> Fetchers.get(vertx, "ftp://example.com/x"))
         .compose(ftp -> Fetchers.get(vertx, "http://exa mple.com:99999/").map(port -> new Object[] {ftp, port}))
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
-          assertThat(((dev.fanout.bus.FetchResult) rs[0]).errorKind()).isEqualTo(ErrorKind.INVALID_URL);
-          assertThat(((dev.fanout.bus.FetchResult) rs[1]).errorKind()).isEqualTo(ErrorKind.INVALID_URL);
+          assertThat(((FetchResult) rs[0]).errorKind()).isEqualTo(ErrorKind.INVALID_URL);
+          assertThat(((FetchResult) rs[1]).errorKind()).isEqualTo(ErrorKind.INVALID_URL);
           ctx.completeNow();
         })));
   }
@@ -118,7 +124,8 @@ class FetchBasicsTest {
   @Test
   void malformed_spec_fails_the_message_with_400_naming_the_field(Vertx vertx, VertxTestContext ctx) {
     Fetchers.deploy(vertx, new JsonObject())
-        .compose(id -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/").put("retries", "three")))
+        .compose(id -> vertx.eventBus().request(Addresses.FETCH,
+            new JsonObject().put("url", "http://x/").put("retries", "three")))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(e).isInstanceOf(ReplyException.class);
           assertThat(((ReplyException) e).failureCode()).isEqualTo(400);
@@ -130,7 +137,8 @@ class FetchBasicsTest {
   @Test
   void unknown_field_and_forbidden_header_are_rejected(Vertx vertx, VertxTestContext ctx) {
     Fetchers.deploy(vertx, new JsonObject())
-        .compose(id -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/").put("timeout", 5))
+        .compose(id -> vertx.eventBus().request(Addresses.FETCH,
+            new JsonObject().put("url", "http://x/").put("timeout", 5))
             .map("accepted").otherwise(e -> e.getMessage()))
         .compose(first -> vertx.eventBus().request(Addresses.FETCH, new JsonObject().put("url", "http://x/")
                 .put("headers", new JsonObject().put("Host", "evil")))
@@ -145,15 +153,17 @@ class FetchBasicsTest {
   @Test
   void a_spec_sent_to_the_wrong_shard_is_served_by_the_owner(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> {
-      String key = dev.fanout.bus.HostShards.hostKey("127.0.0.1", t.port());
-      int wrong = (dev.fanout.bus.HostShards.shardOf(key) + 1) % dev.fanout.bus.HostShards.COUNT;
+      String key = HostShards.hostKey("127.0.0.1", t.port());
+      int wrong = (HostShards.shardOf(key) + 1) % HostShards.COUNT;
       return Fetchers.deploy(vertx, Fetchers.fetch("perHost", 1))
           .compose(id -> Future.all(
-              vertx.eventBus().<JsonObject>request(Addresses.fetchShard(wrong), new JsonObject().put("url", t.url("/delay?ms=50"))),
-              vertx.eventBus().<JsonObject>request(dev.fanout.bus.HostShards.addressOf(key), new JsonObject().put("url", t.url("/delay?ms=50")))))
+              vertx.eventBus().<JsonObject>request(Addresses.fetchShard(wrong),
+                  new JsonObject().put("url", t.url("/delay?ms=50"))),
+              vertx.eventBus().<JsonObject>request(HostShards.addressOf(key),
+                  new JsonObject().put("url", t.url("/delay?ms=50")))))
           .map(cf -> {
             ctx.verify(() -> {
-              assertThat(((io.vertx.core.eventbus.Message<JsonObject>) cf.resultAt(0)).body().getBoolean("ok")).isTrue();
+              assertThat(((Message<JsonObject>) cf.resultAt(0)).body().getBoolean("ok")).isTrue();
               assertThat(t.maxInFlight()).isEqualTo(1);
             });
             return cf;

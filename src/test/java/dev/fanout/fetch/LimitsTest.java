@@ -13,6 +13,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -73,7 +74,7 @@ class LimitsTest {
 
   @Test
   void full_queue_answers_overloaded_at_once(Vertx vertx, VertxTestContext ctx) {
-    List<FetchResult> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<FetchResult> answered = new CopyOnWriteArrayList<>();
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx,
                 Fetchers.fetch("perHost", 1, "concurrency", 1, "maxQueued", 2, "timeoutMs", 60_000))
             .compose(id -> {
@@ -89,7 +90,8 @@ class LimitsTest {
             })
             .map(v -> {
               ctx.verify(() -> {
-                assertThat(answered).hasSize(2).allSatisfy(r -> assertThat(r.errorKind()).isEqualTo(ErrorKind.OVERLOADED));
+                assertThat(answered).hasSize(2).allSatisfy(
+                    r -> assertThat(r.errorKind()).isEqualTo(ErrorKind.OVERLOADED));
                 assertThat(t.requests()).isEqualTo(1);
               });
               return v;

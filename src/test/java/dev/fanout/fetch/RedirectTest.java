@@ -50,7 +50,8 @@ class RedirectTest {
   @Test
   void does_not_follow_when_asked_not_to(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, new JsonObject())
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/redirect?n=2")).put("followRedirects", false))))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/redirect?n=2")).put("followRedirects", false))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.status()).isEqualTo(302);
           assertThat(r.errorKind()).isEqualTo(ErrorKind.HTTP_STATUS);
@@ -62,11 +63,12 @@ class RedirectTest {
   @Test
   void follows_to_another_host_through_its_owner(Vertx vertx, VertxTestContext ctx) {
     // Many hosts make it certain some hops cross to a shard owned by another fetcher.
-    TargetServer.start(vertx).compose(a -> TargetServer.start(vertx).compose(b -> Fetchers.deploy(vertx, Fetchers.fetch("instances", 4))
-        .compose(id -> Fetchers.fetch(vertx, new JsonObject()
-            .put("url", a.url("/to?code=303&url=" + URLEncoder.encode(b.url("/echo"), StandardCharsets.UTF_8)))
-            .put("method", "POST").put("body", "x").put("headers", new JsonObject().put("Authorization", "secret"))
-            .put("capture", "text")))))
+    TargetServer.start(vertx).compose(a -> TargetServer.start(vertx).compose(b ->
+        Fetchers.deploy(vertx, Fetchers.fetch("instances", 4))
+            .compose(id -> Fetchers.fetch(vertx, new JsonObject()
+                .put("url", a.url("/to?code=303&url=" + URLEncoder.encode(b.url("/echo"), StandardCharsets.UTF_8)))
+                .put("method", "POST").put("body", "x").put("headers", new JsonObject().put("Authorization", "secret"))
+                .put("capture", "text")))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.ok()).isTrue();
           assertThat(r.redirects()).isEqualTo(1);

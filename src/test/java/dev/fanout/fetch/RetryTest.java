@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -38,7 +41,8 @@ class RetryTest {
   @Test
   void gives_up_after_retries_with_the_last_status(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/seq?key=b&codes=500")).put("retries", 3)))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/seq?key=b&codes=500")).put("retries", 3)))
             .map(r -> {
               ctx.verify(() -> {
                 assertThat(r.ok()).isFalse();
@@ -70,11 +74,12 @@ class RetryTest {
   @Test
   void retries_connection_refused_then_reports_connect(Vertx vertx, VertxTestContext ctx) throws Exception {
     int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closedPort = s.getLocalPort();
     }
     Fetchers.deploy(vertx, FAST)
-        .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", "http://127.0.0.1:" + closedPort + "/").put("retries", 2)))
+        .compose(id -> Fetchers.fetch(vertx,
+            new JsonObject().put("url", "http://127.0.0.1:" + closedPort + "/").put("retries", 2)))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.CONNECT);
           assertThat(r.attempts()).isEqualTo(3);
@@ -86,7 +91,8 @@ class RetryTest {
   @Test
   void retries_a_reset_mid_body(Vertx vertx, VertxTestContext ctx) {
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/reset?after=100")).put("retries", 1))))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/reset?after=100")).put("retries", 1))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.RESET);
           assertThat(r.attempts()).isEqualTo(2);
@@ -113,7 +119,7 @@ class RetryTest {
   @Test
   void honours_retry_after_http_date(Vertx vertx, VertxTestContext ctx) {
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
-    String enc = java.net.URLEncoder.encode(date, java.nio.charset.StandardCharsets.UTF_8);
+    String enc = URLEncoder.encode(date, StandardCharsets.UTF_8);
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, FAST)
             .compose(id -> Fetchers.get(vertx, t.url("/seq?key=date&codes=503,200&ra=" + enc)))
             .map(r -> {

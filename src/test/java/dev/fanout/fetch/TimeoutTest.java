@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -51,7 +52,8 @@ class TimeoutTest {
   void attempt_timeout_ends_a_dripping_body(Vertx vertx, VertxTestContext ctx) {
     // a byte every 50 ms never trips the idle timeout; the attempt limit ends it
     TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("idleTimeoutMs", 5000, "retries", 0))
-            .compose(id -> Fetchers.fetch(vertx, new JsonObject().put("url", t.url("/drip?ms=50")).put("timeoutMs", 400))))
+            .compose(id -> Fetchers.fetch(vertx,
+                new JsonObject().put("url", t.url("/drip?ms=50")).put("timeoutMs", 400))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.errorKind()).isEqualTo(ErrorKind.TIMEOUT);
           assertThat(r.error().message()).contains("attempt took longer than 400 ms");
@@ -101,7 +103,7 @@ class TimeoutTest {
       try {
         s.connect(full.getLocalSocketAddress(), 200);
         fillers.add(s);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         s.close();
         break;
       }

@@ -64,17 +64,24 @@ class GatherOrderTest {
     }
   }
 
-  private static Gather gather(Vertx vertx, List<String> urls, Gather.Sink sink, int concurrency, boolean ordered, int window) {
+  /** The fetchers' settings here: no retries, and room for every fetch to one host. */
+  private static JsonObject noRetries() {
+    return Fetchers.fetch("retries", 0, "perHost", 50);
+  }
+
+  private static Gather gather(Vertx vertx, List<String> urls, Gather.Sink sink, int concurrency, boolean ordered,
+      int window) {
     List<FetchSpec> specs = new ArrayList<>();
-    urls.forEach(u -> specs.add(FetchSpec.of(u, Fetchers.defaults(Fetchers.fetch("retries", 0, "perHost", 50)))));
-    return new Gather(vertx, new ListSource(specs), sink, new Gather.Options(concurrency, ordered, window, 30_000, Mode.SETTLE));
+    urls.forEach(u -> specs.add(FetchSpec.of(u, Fetchers.defaults(noRetries()))));
+    return new Gather(vertx, new ListSource(specs), sink,
+        new Gather.Options(concurrency, ordered, window, 30_000, Mode.SETTLE));
   }
 
   @Test
   void ordered_output_is_in_input_order_and_starts_at_most_the_window_ahead(Vertx vertx, VertxTestContext ctx) {
     List<String> urls = new ArrayList<>();
     RecordingSink[] sink = new RecordingSink[1];
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 50)).compose(id -> {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, noRetries()).compose(id -> {
       urls.add(t.url("/delay?ms=300&i=0")); // the first finishes last: everything after it waits in the window
       for (int i = 1; i <= 30; i++) {
         urls.add(t.url("/ok?i=" + i));
@@ -96,7 +103,7 @@ class GatherOrderTest {
   @Test
   void unordered_output_is_as_completed(Vertx vertx, VertxTestContext ctx) {
     RecordingSink[] sink = new RecordingSink[1];
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 50)).compose(id -> {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, noRetries()).compose(id -> {
       sink[0] = new RecordingSink(t, Integer.MAX_VALUE, false);
       return gather(vertx, List.of(t.url("/delay?ms=300"), t.url("/ok")), sink[0], 2, false, 1).run();
     })).onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
@@ -119,7 +126,7 @@ class GatherOrderTest {
     int total = 200;
     int concurrency = 4;
     RecordingSink[] sink = new RecordingSink[1];
-    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, Fetchers.fetch("retries", 0, "perHost", 50)).compose(id -> {
+    TargetServer.start(vertx).compose(t -> Fetchers.deploy(vertx, noRetries()).compose(id -> {
       List<String> urls = new ArrayList<>();
       for (int i = 0; i < total; i++) {
         urls.add(t.url("/ok?i=" + i));

@@ -3,8 +3,10 @@ package dev.fanout.gather;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.testing.Conditions;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TargetServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -22,15 +24,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GatherTest {
   private static final DeliveryOptions LONG = new DeliveryOptions().setSendTimeout(60_000);
 
-  private static io.vertx.core.Future<JsonObject> gather(Vertx vertx, JsonObject req) {
+  private static Future<JsonObject> gather(Vertx vertx, JsonObject req) {
     return vertx.eventBus().<JsonObject>request(Addresses.GATHER, req, LONG).map(Message::body);
   }
 
   @Test
   void settle_keeps_input_order_with_mixed_outcomes(Vertx vertx, VertxTestContext ctx) {
-    TargetServer.start(vertx).compose(t -> Service.start(vertx, new JsonObject().put("fetch", new JsonObject().put("retries", 0)))
+    TargetServer.start(vertx).compose(t -> Service.start(vertx,
+            new JsonObject().put("fetch", new JsonObject().put("retries", 0)))
         .compose(port -> gather(vertx, new JsonObject().put("urls", new JsonArray(List.of(
-            t.url("/delay?ms=300"), t.url("/status?code=404"), t.url("/ok"), t.url("/status?code=500"), t.url("/delay?ms=100"))))
+            t.url("/delay?ms=300"), t.url("/status?code=404"), t.url("/ok"),
+            t.url("/status?code=500"), t.url("/delay?ms=100"))))
             .put("concurrency", 5))))
         .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
           JsonArray results = reply.getJsonArray("results");
@@ -58,21 +62,23 @@ class GatherTest {
         urls.add(t.url("/delay?ms=30000&i=" + i));
       }
       return Service.start(vertx, new JsonObject().put("fetch", new JsonObject().put("perHost", 50)))
-          .compose(port -> gather(vertx, new JsonObject().put("urls", urls).put("concurrency", 5).put("mode", "fail-fast")))
+          .compose(port -> gather(vertx,
+              new JsonObject().put("urls", urls).put("concurrency", 5).put("mode", "fail-fast")))
           .map(reply -> {
             ctx.verify(() -> {
               JsonArray results = reply.getJsonArray("results");
               assertThat(results).hasSize(20);
               assertThat(results.getJsonObject(0).getJsonObject("error").getString("kind")).isEqualTo("http-status");
               for (int i = 1; i < 20; i++) {
-                assertThat(results.getJsonObject(i).getJsonObject("error").getString("kind")).as("result " + i).isEqualTo("cancelled");
+                assertThat(results.getJsonObject(i).getJsonObject("error").getString("kind"))
+                    .as("result " + i).isEqualTo("cancelled");
               }
               // at most the first window ever reached the target; nothing started after the failure
               assertThat(t.requests()).isLessThanOrEqualTo(5).isLessThan(20);
             });
             return reply;
           })
-          .compose(reply -> dev.fanout.testing.Conditions.until(vertx, () -> t.inFlight() == 0, 5_000));
+          .compose(reply -> Conditions.until(vertx, () -> t.inFlight() == 0, 5_000));
     }).onComplete(ctx.succeedingThenComplete());
   }
 
@@ -98,7 +104,8 @@ class GatherTest {
   @Test
   void bad_input_fails_with_400_naming_the_field(Vertx vertx, VertxTestContext ctx) {
     Service.start(vertx, new JsonObject())
-        .compose(port -> vertx.eventBus().request(Addresses.GATHER, new JsonObject().put("urls", new JsonArray().add("http://a.example/").add(42))))
+        .compose(port -> vertx.eventBus().request(Addresses.GATHER,
+            new JsonObject().put("urls", new JsonArray().add("http://a.example/").add(42))))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(((ReplyException) e).failureCode()).isEqualTo(400);
           assertThat(e.getMessage()).startsWith("urls[1]:");

@@ -7,13 +7,16 @@ import dev.fanout.bus.NewJob;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,8 @@ class JobStoreTest {
   @Test
   void enqueues_a_batch_and_reads_it_back(VertxTestContext ctx) {
     store.enqueue(jobs("echo", 3))
-        .compose(e -> store.get(e.ids().get(1)).compose(job -> store.batch(e.batch()).map(b -> new Object[] {e, job, b})))
+        .compose(e -> store.get(e.ids().get(1))
+            .compose(job -> store.batch(e.batch()).map(b -> new Object[] {e, job, b})))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           JobStore.Enqueued e = (JobStore.Enqueued) r[0];
           JsonObject job = (JsonObject) r[1];
@@ -107,14 +111,15 @@ class JobStoreTest {
           JobStore.Enqueued middle = all.get(1).result();
           return store.batch(middle.batch())
               .compose(b -> store.list(null, null, middle.batch(), 0, 300)
-                  .compose(page1 -> store.list(null, "mixed", middle.batch(), page1.getJsonObject(299).getLong("id"), 300)
+                  .compose(page1 -> store.list(null, "mixed", middle.batch(),
+                      page1.getJsonObject(299).getLong("id"), 300)
                       .map(page2 -> new Object[] {middle, b, page1, page2})));
         })
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           JobStore.Enqueued middle = (JobStore.Enqueued) r[0];
           JsonObject b = (JsonObject) r[1];
-          io.vertx.core.json.JsonArray page1 = (io.vertx.core.json.JsonArray) r[2];
-          io.vertx.core.json.JsonArray page2 = (io.vertx.core.json.JsonArray) r[3];
+          JsonArray page1 = (JsonArray) r[2];
+          JsonArray page2 = (JsonArray) r[3];
           assertThat(b.getLong("total")).isEqualTo(450);
           assertThat(b.getJsonObject("counts").getLong("available")).isEqualTo(450);
           assertThat(page1.size()).isEqualTo(300);
@@ -241,7 +246,7 @@ class JobStoreTest {
           JobStore.Claimed c = claimed.get(i);
           part.add(new JobStore.Outcome(c.id(), c.attempt(), new JsonObject(), null, 0));
         }
-        java.util.Collections.shuffle(part, new java.util.Random(round));
+        Collections.shuffle(part, new Random(round));
         writes.add(store.renew(claimed, 60_000));
         writes.add(store.complete(part));
         writes.add(store.renew(claimed, 60_000));
@@ -266,12 +271,12 @@ class JobStoreTest {
       forward.add(NewJob.fromJson(new JsonObject().put("kind", "keyed").put("idempotencyKey", "key-" + i)));
     }
     List<NewJob> backward = new ArrayList<>(forward);
-    java.util.Collections.reverse(backward);
+    Collections.reverse(backward);
     Future<JobStore.Enqueued> a = store.enqueue(forward);
     Future<JobStore.Enqueued> b = store.enqueue(backward);
     Future.all(a, b).onComplete(ctx.succeeding(f -> ctx.verify(() -> {
       List<Long> reversed = new ArrayList<>(b.result().ids());
-      java.util.Collections.reverse(reversed);
+      Collections.reverse(reversed);
       assertThat(a.result().ids()).doesNotContainNull().doesNotHaveDuplicates().isEqualTo(reversed);
       ctx.completeNow();
     })));
@@ -295,7 +300,8 @@ class JobStoreTest {
   }
 
   private Future<Integer> failOnce() {
-    return store.claim("f", 1, 60_000).compose(c -> store.fail(List.of(new JobStore.Outcome(c.get(0).id(), c.get(0).attempt(), null,
+    return store.claim("f", 1, 60_000).compose(c -> store.fail(List.of(
+        new JobStore.Outcome(c.get(0).id(), c.get(0).attempt(), null,
         new JsonObject().put("attempt", c.get(0).attempt()).put("kind", "error").put("message", "boom"), 0))));
   }
 
@@ -304,11 +310,13 @@ class JobStoreTest {
     store.enqueue(jobs("r", 1))
         .compose(e -> store.claim("r", 1, 0))           // a zero lease: expired for any later statement
         .compose(claimed -> store.rescue()
-            .compose(rescued -> store.complete(List.of(new JobStore.Outcome(claimed.get(0).id(), claimed.get(0).attempt(),
+            .compose(rescued -> store.complete(List.of(
+                new JobStore.Outcome(claimed.get(0).id(), claimed.get(0).attempt(),
                 new JsonObject().put("late", true), null, 0))).map(late -> new int[] {rescued, late}))
             .compose(counts -> store.claim("r", 1, 60_000).compose(again -> store.complete(List.of(new JobStore.Outcome(
                     claimed.get(0).id(), claimed.get(0).attempt(), new JsonObject().put("stale", true), null, 0)))
-                .compose(stale -> store.get(claimed.get(0).id()).map(job -> new Object[] {counts, again, stale, job})))))
+                .compose(stale -> store.get(claimed.get(0).id())
+                    .map(job -> new Object[] {counts, again, stale, job})))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           int[] counts = (int[]) r[0];
           assertThat(counts[0]).isEqualTo(1);               // rescued
@@ -373,8 +381,11 @@ class JobStoreTest {
     store.enqueue(jobs("s", 2))
         .compose(e -> store.claim("s", 2, 60_000))
         .compose(c -> store.reschedule(List.of(new JobStore.Outcome(c.get(0).id(), 1, null, null, 60_000)))
-            .compose(n -> store.cancelRunning(List.of(new JobStore.Outcome(c.get(1).id(), 1, new JsonObject().put("cancel", "no"), null, 0))))
-            .compose(n -> store.get(c.get(0).id()).compose(snoozed -> store.get(c.get(1).id()).map(cancelled -> List.of(snoozed, cancelled)))))
+            .compose(n -> store.cancelRunning(List.of(
+                new JobStore.Outcome(c.get(1).id(), 1, new JsonObject().put("cancel", "no"), null, 0))))
+            .compose(n -> store.get(c.get(0).id())
+                .compose(snoozed -> store.get(c.get(1).id())
+                    .map(cancelled -> List.of(snoozed, cancelled)))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.get(0).getString("state")).isEqualTo("scheduled");
           assertThat(r.get(0).getInteger("attempt")).isZero();
@@ -390,7 +401,8 @@ class JobStoreTest {
         .compose(e -> store.claim("p", 5, 60_000)
             .compose(c -> {
               List<JobStore.Outcome> done = new ArrayList<>();
-              c.forEach(j -> done.add(new JobStore.Outcome(j.id(), j.attempt(), new JsonObject().put("ok", true), null, 0)));
+              c.forEach(j -> done.add(
+                  new JobStore.Outcome(j.id(), j.attempt(), new JsonObject().put("ok", true), null, 0)));
               return store.complete(done);
             })
             .compose(n -> store.batch(e.batch()))
@@ -401,8 +413,8 @@ class JobStoreTest {
           JsonObject b = (JsonObject) r[0];
           assertThat(b.getBoolean("done")).isTrue();
           assertThat(b.getJsonObject("counts").getLong("completed")).isEqualTo(5);
-          assertThat(((io.vertx.core.json.JsonArray) r[1])).hasSize(2);
-          assertThat(((io.vertx.core.json.JsonArray) r[2])).hasSize(3);
+          assertThat(((JsonArray) r[1])).hasSize(2);
+          assertThat(((JsonArray) r[2])).hasSize(3);
           ctx.completeNow();
         })));
   }

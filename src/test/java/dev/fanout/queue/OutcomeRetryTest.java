@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fanout.bus.NewJob;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -29,7 +30,7 @@ class OutcomeRetryTest {
   JobStore store;
 
   @BeforeEach
-  void setUp(io.vertx.core.Vertx vertx, VertxTestContext ctx) {
+  void setUp(Vertx vertx, VertxTestContext ctx) {
     TestDb.freshPool(vertx, 4).onComplete(ctx.succeeding(p -> {
       pool = p;
       store = new JobStore(p);
@@ -37,7 +38,10 @@ class OutcomeRetryTest {
     }));
   }
 
-  /** Enqueues and claims three jobs, then makes the next {@code victims} updates of the table fail with {@code state}. */
+  /**
+   * Enqueues and claims three jobs, then makes the next {@code victims} updates of the table fail
+   * with {@code state}.
+   */
   private Future<List<JobStore.Outcome>> claimedThenVictims(int victims, String state) {
     List<NewJob> jobs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -53,7 +57,8 @@ class OutcomeRetryTest {
             .compose(v -> pool.query("CREATE TRIGGER victim BEFORE UPDATE ON fanout_job "
                 + "FOR EACH STATEMENT EXECUTE FUNCTION victim()").execute())
             .map(v -> claimed.stream()
-                .map(c -> new JobStore.Outcome(c.id(), c.attempt(), new JsonObject().put("ok", true), null, 0)).toList()));
+                .map(c -> new JobStore.Outcome(c.id(), c.attempt(), new JsonObject().put("ok", true), null, 0))
+                .toList()));
   }
 
   /** The statements tried (the sequence's last value) and the states of the jobs. */

@@ -6,6 +6,7 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -13,6 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class QueueWorkerTest {
   private static final DeliveryOptions LONG = new DeliveryOptions().setSendTimeout(60_000);
-  private static final JsonObject FAST_RETRY = new JsonObject().put("queue", new JsonObject().put("backoffBaseMs", 10).put("backoffMaxMs", 50));
+  private static final JsonObject FAST_RETRY =
+      new JsonObject().put("queue", new JsonObject().put("backoffBaseMs", 10).put("backoffMaxMs", 50));
 
   private static Future<JsonObject> bus(Vertx vertx, String address, JsonObject body) {
     return vertx.eventBus().<JsonObject>request(address, body, LONG).map(Message::body);
@@ -29,7 +35,8 @@ class QueueWorkerTest {
 
   private static Future<JsonObject> enqueueAndWait(Vertx vertx, JsonObject body) {
     return bus(vertx, Addresses.JOBS_ENQUEUE, body)
-        .compose(e -> bus(vertx, Addresses.JOBS_BATCH, new JsonObject().put("id", e.getString("batch")).put("waitMs", 30_000))
+        .compose(e -> bus(vertx, Addresses.JOBS_BATCH,
+            new JsonObject().put("id", e.getString("batch")).put("waitMs", 30_000))
             .map(b -> b.put("ids", e.getJsonArray("ids"))));
   }
 
@@ -41,7 +48,9 @@ class QueueWorkerTest {
     }
     Service.start(vertx, new JsonObject())
         .compose(port -> enqueueAndWait(vertx, new JsonObject().put("jobs", jobs)))
-        .compose(batch -> bus(vertx, Addresses.JOBS_GET, new JsonObject().put("id", batch.getJsonArray("ids").getLong(7))).map(job -> new JsonObject[] {batch, job}))
+        .compose(batch -> bus(vertx, Addresses.JOBS_GET,
+            new JsonObject().put("id", batch.getJsonArray("ids").getLong(7)))
+            .map(job -> new JsonObject[] {batch, job}))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0].getBoolean("done")).isTrue();
           assertThat(r[0].getJsonObject("counts").getLong("completed")).isEqualTo(300);
@@ -58,12 +67,13 @@ class QueueWorkerTest {
     for (int i = 0; i < 250; i++) {
       jobs.add(new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("i", i)));
     }
-    java.util.Map<String, Long> perBatch = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Long> perBatch = new ConcurrentHashMap<>();
     AtomicInteger completed = new AtomicInteger();
-    io.vertx.core.Promise<Void> allReported = io.vertx.core.Promise.promise();
+    Promise<Void> allReported = Promise.promise();
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS, msg -> {
       if ("attempts".equals(msg.body().getString("type"))) {
-        msg.body().getJsonObject("batches").forEach(e -> perBatch.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
+        msg.body().getJsonObject("batches").forEach(e ->
+            perBatch.merge(e.getKey(), ((Number) e.getValue()).longValue(), Long::sum));
         if (completed.addAndGet(msg.body().getInteger("completed")) >= 250) {
           allReported.tryComplete();
         }
@@ -86,13 +96,18 @@ class QueueWorkerTest {
     AtomicInteger calls = new AtomicInteger();
     Service.start(vertx, FAST_RETRY)
         .compose(port -> JobHandlers.register(vertx, "flaky", JobHandlers.Options.defaults(),
-            job -> calls.incrementAndGet() <= 2 ? Future.failedFuture("boom " + calls.get()) : Future.succeededFuture(new JsonObject().put("ok", 1))))
-        .compose(c -> JobHandlers.register(vertx, "doomed", JobHandlers.Options.defaults(), job -> Future.failedFuture("never")))
+            job -> calls.incrementAndGet() <= 2
+                ? Future.failedFuture("boom " + calls.get())
+                : Future.succeededFuture(new JsonObject().put("ok", 1))))
+        .compose(c -> JobHandlers.register(vertx, "doomed", JobHandlers.Options.defaults(),
+            job -> Future.failedFuture("never")))
         .compose(c -> enqueueAndWait(vertx, new JsonObject().put("jobs", new JsonArray()
             .add(new JsonObject().put("kind", "flaky"))
             .add(new JsonObject().put("kind", "doomed").put("maxAttempts", 3)))))
-        .compose(batch -> bus(vertx, Addresses.JOBS_GET, new JsonObject().put("id", batch.getJsonArray("ids").getLong(0)))
-            .compose(flaky -> bus(vertx, Addresses.JOBS_GET, new JsonObject().put("id", batch.getJsonArray("ids").getLong(1)))
+        .compose(batch -> bus(vertx, Addresses.JOBS_GET,
+            new JsonObject().put("id", batch.getJsonArray("ids").getLong(0)))
+            .compose(flaky -> bus(vertx, Addresses.JOBS_GET,
+                new JsonObject().put("id", batch.getJsonArray("ids").getLong(1)))
                 .map(doomed -> new JsonObject[] {flaky, doomed})))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0].getString("state")).isEqualTo("completed");
@@ -110,13 +125,18 @@ class QueueWorkerTest {
     AtomicInteger snoozes = new AtomicInteger();
     Service.start(vertx, new JsonObject())
         .compose(port -> JobHandlers.register(vertx, "sleepy", JobHandlers.Options.defaults(),
-            job -> Future.succeededFuture(snoozes.incrementAndGet() <= 2 ? new JsonObject().put("snooze", 20) : new JsonObject().put("woke", true))))
+            job -> Future.succeededFuture(
+                snoozes.incrementAndGet() <= 2
+                    ? new JsonObject().put("snooze", 20)
+                    : new JsonObject().put("woke", true))))
         .compose(c -> JobHandlers.register(vertx, "refuser", JobHandlers.Options.defaults(),
             job -> Future.succeededFuture(new JsonObject().put("cancel", "not today"))))
         .compose(c -> enqueueAndWait(vertx, new JsonObject().put("jobs", new JsonArray()
             .add(new JsonObject().put("kind", "sleepy")).add(new JsonObject().put("kind", "refuser")))))
-        .compose(batch -> bus(vertx, Addresses.JOBS_GET, new JsonObject().put("id", batch.getJsonArray("ids").getLong(0)))
-            .compose(sleepy -> bus(vertx, Addresses.JOBS_GET, new JsonObject().put("id", batch.getJsonArray("ids").getLong(1)))
+        .compose(batch -> bus(vertx, Addresses.JOBS_GET,
+            new JsonObject().put("id", batch.getJsonArray("ids").getLong(0)))
+            .compose(sleepy -> bus(vertx, Addresses.JOBS_GET,
+                new JsonObject().put("id", batch.getJsonArray("ids").getLong(1)))
                 .map(refuser -> new JsonObject[] {sleepy, refuser})))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r[0].getString("state")).isEqualTo("completed");
@@ -132,7 +152,8 @@ class QueueWorkerTest {
   void notify_wakes_the_worker_without_waiting_for_the_poll(Vertx vertx, VertxTestContext ctx) {
     // the poll is an hour: only NOTIFY can get this job done within the test's 30 s
     Service.start(vertx, new JsonObject().put("queue", new JsonObject().put("pollMs", 3_600_000)))
-        .compose(port -> enqueueAndWait(vertx, new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("x", 1))))
+        .compose(port -> enqueueAndWait(vertx,
+            new JsonObject().put("kind", "echo").put("payload", new JsonObject().put("x", 1))))
         .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
           assertThat(b.getBoolean("done")).isTrue();
           ctx.completeNow();
@@ -141,11 +162,12 @@ class QueueWorkerTest {
 
   @Test
   void polling_finds_jobs_that_came_without_a_notification(Vertx vertx, VertxTestContext ctx) {
-    io.vertx.sqlclient.Pool[] raw = new io.vertx.sqlclient.Pool[1];
+    Pool[] raw = new Pool[1];
     vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx)).compose(schema -> {
-      raw[0] = io.vertx.pgclient.PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
+      raw[0] = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       return Service.startIn(vertx, schema, new JsonObject().put("queue", new JsonObject().put("pollMs", 50)))
-          .compose(port -> raw[0].query("INSERT INTO fanout_job (kind, payload) VALUES ('echo', '{\"silent\": true}') RETURNING id").execute())
+          .compose(port -> raw[0].query(
+              "INSERT INTO fanout_job (kind, payload) VALUES ('echo', '{\"silent\": true}') RETURNING id").execute())
           .compose(rows -> {
             long id = rows.iterator().next().getLong(0);
             return waitCompleted(vertx, id, 200);
@@ -161,7 +183,7 @@ class QueueWorkerTest {
       if ("completed".equals(job.getString("state")) || tries == 0) {
         return Future.succeededFuture(job);
       }
-      io.vertx.core.Promise<JsonObject> p = io.vertx.core.Promise.promise();
+      Promise<JsonObject> p = Promise.promise();
       vertx.setTimer(50, t -> waitCompleted(vertx, id, tries - 1).onComplete(p));
       return p.future();
     });

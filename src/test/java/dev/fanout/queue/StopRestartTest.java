@@ -8,6 +8,7 @@ import dev.fanout.testing.Service;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -31,25 +32,28 @@ class StopRestartTest {
   void closing_a_node_with_jobs_running_loses_none(Vertx vertx, VertxTestContext ctx) {
     first = Vertx.vertx();
     Context here = vertx.getOrCreateContext();
-    JsonObject quickDrain = new JsonObject().put("queue", new JsonObject().put("drainMs", 100).put("rescueEveryMs", 200));
+    JsonObject quickDrain =
+        new JsonObject().put("queue", new JsonObject().put("drainMs", 100).put("rescueEveryMs", 200));
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < 20; i++) {
       jobs.add(new JsonObject().put("kind", "work").put("payload", new JsonObject().put("i", i)));
     }
-    here.runOnContext(go -> vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx)).compose(schema -> {
+    here.runOnContext(go -> startedFreshSchema(vertx).compose(schema -> {
       probe = PgBuilder.pool().connectingTo(TestDb.options(schema)).using(vertx).build();
       // node 1: a handler that never answers, so every job it claims is still running when it closes.
       // Its futures are moved onto this test's context: node 1's own event loops go away with it.
       return onHere(here, Service.startIn(first, schema, quickDrain)
               .compose(p -> JobHandlers.register(first, "work", new JobHandlers.Options(50, 600_000, false),
-                  job -> io.vertx.core.Promise.<JsonObject>promise().future()))
+                  job -> Promise.<JsonObject>promise().future()))
               .compose(c -> first.eventBus().request(Addresses.JOBS_ENQUEUE, new JsonObject().put("jobs", jobs))))
           .compose(m -> Conditions.until(vertx, () -> running() == 20, 10_000))
           .compose(v -> Future.fromCompletionStage(CompletableFuture.runAsync(() -> first.close().await()), here))
           // node 2: a handler that works
           .compose(v -> Service.startIn(vertx, schema, quickDrain))
-          .compose(p -> JobHandlers.register(vertx, "work", JobHandlers.Options.defaults(), job -> Future.succeededFuture(job.getJsonObject("payload"))))
-          .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_LIST, new JsonObject().put("kind", "work").put("limit", 1)))
+          .compose(p -> JobHandlers.register(vertx, "work", JobHandlers.Options.defaults(),
+              job -> Future.succeededFuture(job.getJsonObject("payload"))))
+          .compose(c -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_LIST,
+              new JsonObject().put("kind", "work").put("limit", 1)))
           .compose(m -> vertx.eventBus().<JsonObject>request(Addresses.JOBS_BATCH, new JsonObject()
               .put("id", m.body().getJsonArray("jobs").getJsonObject(0).getString("batch")).put("waitMs", 20_000),
               new DeliveryOptions().setSendTimeout(40_000)));
@@ -59,6 +63,11 @@ class StopRestartTest {
       assertThat(b.getJsonObject("counts").getLong("completed")).isEqualTo(20);
       ctx.completeNow();
     }))));
+  }
+
+  /** A fresh schema, once the test database runs (started on a worker: starting it blocks). */
+  private static Future<String> startedFreshSchema(Vertx vertx) {
+    return vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx));
   }
 
   private static <T> Future<T> onHere(Context here, Future<T> f) {

@@ -39,7 +39,8 @@ class UnknownBatchTest {
         .compose(port -> bus(vertx, Addresses.JOBS_ENQUEUE, new JsonObject().put("jobs", new JsonArray()
             .add(new JsonObject().put("kind", "echo")))))
         .compose(e -> code(bus(vertx, Addresses.JOBS_BATCH, new JsonObject().put("id", unknown)))
-            .compose(now -> code(bus(vertx, Addresses.JOBS_BATCH, new JsonObject().put("id", unknown).put("waitMs", 200)))
+            .compose(now -> code(bus(vertx, Addresses.JOBS_BATCH,
+                new JsonObject().put("id", unknown).put("waitMs", 200)))
                 .compose(waited -> bus(vertx, Addresses.JOBS_BATCH,
                         new JsonObject().put("id", e.getString("batch")).put("waitMs", 30_000))
                     .map(known -> new JsonObject().put("now", now).put("waited", waited).put("known", known)))))

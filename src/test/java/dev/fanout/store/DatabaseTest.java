@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded server: started in the data directory with the configured settings, and its data kept across a restart. */
+/**
+ * The embedded server: started in the data directory with the configured settings, and its data
+ * kept across a restart.
+ */
 @ExtendWith(VertxExtension.class)
 class DatabaseTest {
   @TempDir Path dataDir;

@@ -7,7 +7,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-/** Test support: the whole service (database in a fresh schema, fetchers, gather, web on a free port) in the test's Vert.x. */
+/**
+ * Test support: the whole service (database in a fresh schema, fetchers, gather, web on a free
+ * port) in the test's Vert.x.
+ */
 public final class Service {
   private Service() {}
 

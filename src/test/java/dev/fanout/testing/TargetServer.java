@@ -8,11 +8,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A real HTTP server on 127.0.0.1 to fetch from, with the misbehaviours fetchers must survive.
@@ -24,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /seq[key,codes,ra]} the i-th request for key answers the i-th code (the last repeats),
  *       non-2xx ones with Retry-After: ra when given
  *   <li>{@code /reset[after]} sends headers and after bytes, then closes the connection
- *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms (with stall=1, silence after the last byte instead of the end)
+ *   <li>{@code /endless} an endless chunked body; {@code /drip[ms,bytes,stall]} one byte every ms
+ *       (with stall=1, silence after the last byte instead of the end)
  *   <li>{@code /hang} never answers
  *   <li>{@code /redirect[n]} a chain of n redirects; {@code /loop} redirects to itself;
  *       {@code /to[url,code,ms]} redirects to url (after ms milliseconds)
@@ -67,8 +74,9 @@ public final class TargetServer {
   }
 
   /** Starts {@code n} servers (n hosts) counting into shared in-flight counters. */
-  public static Future<List<TargetServer>> startMany(Vertx vertx, int n, AtomicInteger sharedInFlight, AtomicInteger sharedMax) {
-    List<Future<TargetServer>> all = new java.util.ArrayList<>();
+  public static Future<List<TargetServer>> startMany(Vertx vertx, int n,
+      AtomicInteger sharedInFlight, AtomicInteger sharedMax) {
+    List<Future<TargetServer>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       all.add(start(vertx, sharedInFlight, sharedMax));
     }
@@ -76,10 +84,10 @@ public final class TargetServer {
   }
 
   /** {@code rounds} GETs of {@code pathAndQuery} at every one of {@code targets}, interleaved. */
-  public static List<io.vertx.core.json.JsonObject> specs(List<TargetServer> targets, int rounds, String pathAndQuery) {
-    List<io.vertx.core.json.JsonObject> out = new java.util.ArrayList<>();
+  public static List<JsonObject> specs(List<TargetServer> targets, int rounds, String pathAndQuery) {
+    List<JsonObject> out = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
-      targets.forEach(t -> out.add(new io.vertx.core.json.JsonObject().put("url", t.url(pathAndQuery))));
+      targets.forEach(t -> out.add(new JsonObject().put("url", t.url(pathAndQuery))));
     }
     return out;
   }
@@ -229,18 +237,18 @@ public final class TargetServer {
   }
 
   private static Buffer gzip(Buffer plain) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
       z.write(plain.getBytes());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return Buffer.buffer(out.toByteArray());
   }
 
   private static Buffer bytes(int n) {
     byte[] b = new byte[n];
-    java.util.Arrays.fill(b, (byte) 'x');
+    Arrays.fill(b, (byte) 'x');
     return Buffer.buffer(b);
   }
 

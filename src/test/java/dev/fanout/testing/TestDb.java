@@ -1,11 +1,14 @@
 package dev.fanout.testing;
 
+import dev.fanout.queue.Migrations;
+import dev.fanout.store.Database;
 import dev.fanout.store.EmbeddedDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,15 +60,15 @@ public final class TestDb {
 
   /** Options for connections that work in {@code schema}. */
   public static PgConnectOptions options(String schema) {
-    return dev.fanout.store.Database.tuned(PgConnectOptions.fromUri(url()).setProperties(Map.of("search_path", schema)));
+    return Database.tuned(PgConnectOptions.fromUri(url()).setProperties(Map.of("search_path", schema)));
   }
 
   /** A pool on a fresh, migrated schema (starting the tests' server on first use). */
   public static Future<Pool> freshPool(Vertx vertx, int size) {
     return vertx.executeBlocking(TestDb::url).compose(u -> freshSchema(vertx)).compose(schema -> {
-      Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(size))
+      Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(size))
           .connectingTo(options(schema)).using(vertx).build();
-      return dev.fanout.queue.Migrations.apply(pool).map(pool);
+      return Migrations.apply(pool).map(pool);
     });
   }
 

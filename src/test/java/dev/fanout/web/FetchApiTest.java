@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -57,7 +58,8 @@ class FetchApiTest {
 
   @Test
   void gathers_urls_in_input_order(VertxTestContext ctx) {
-    post(new JsonObject().put("urls", new JsonArray().add(target.url("/delay?ms=200")).add(target.url("/status?code=404")).add(target.url("/ok"))))
+    post(new JsonObject().put("urls", new JsonArray().add(target.url("/delay?ms=200"))
+        .add(target.url("/status?code=404")).add(target.url("/ok"))))
         .onComplete(ctx.succeeding(resp -> ctx.verify(() -> {
           assertThat(resp.statusCode()).isEqualTo(200);
           JsonObject body = resp.bodyAsJsonObject();
@@ -89,14 +91,15 @@ class FetchApiTest {
   void ndjson_streams_the_first_result_before_the_slowest_fetch_ends(Vertx vertx, VertxTestContext ctx) {
     List<JsonObject> lines = new ArrayList<>();
     int[] slowInFlightAtFirstLine = {-1};
-    JsonObject body = new JsonObject().put("urls", new JsonArray().add(target.url("/delay?ms=1500")).add(target.url("/ok")));
+    JsonObject body = new JsonObject().put("urls",
+        new JsonArray().add(target.url("/delay?ms=1500")).add(target.url("/ok")));
     http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch")
             .putHeader("Accept", "application/x-ndjson"))
         .compose(req -> req.send(body.toBuffer()))
         .compose(resp -> {
           ctx.verify(() -> assertThat(resp.getHeader("Content-Type")).isEqualTo("application/x-ndjson"));
           Promise<Void> ended = Promise.promise();
-          io.vertx.core.parsetools.RecordParser parser = io.vertx.core.parsetools.RecordParser.newDelimited("\n", line -> {
+          RecordParser parser = RecordParser.newDelimited("\n", line -> {
             if (lines.isEmpty()) {
               slowInFlightAtFirstLine[0] = target.inFlight();
             }
@@ -126,7 +129,8 @@ class FetchApiTest {
         .onComplete(ctx.succeeding(resp -> ctx.verify(() -> {
           JsonObject body = resp.bodyAsJsonObject();
           assertThat(body.getJsonObject("stats").getBoolean("cancelled")).isTrue();
-          assertThat(body.getJsonArray("results").getJsonObject(9).getJsonObject("error").getString("kind")).isEqualTo("cancelled");
+          assertThat(body.getJsonArray("results").getJsonObject(9).getJsonObject("error").getString("kind"))
+              .isEqualTo("cancelled");
           assertThat(target.requests()).isLessThanOrEqualTo(3);
           ctx.completeNow();
         })));
@@ -134,7 +138,8 @@ class FetchApiTest {
 
   @Test
   void a_client_that_disconnects_cancels_its_gather(Vertx vertx, VertxTestContext ctx) {
-    JsonObject body = new JsonObject().put("urls", new JsonArray().add(target.url("/hang?a")).add(target.url("/hang?b")).add(target.url("/hang?c")));
+    JsonObject body = new JsonObject().put("urls", new JsonArray().add(target.url("/hang?a"))
+        .add(target.url("/hang?b")).add(target.url("/hang?c")));
     HttpClientRequest[] request = new HttpClientRequest[1];
     http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch")
             .putHeader("Accept", "application/x-ndjson"))
@@ -199,41 +204,49 @@ class FetchApiTest {
 
   @Test
   void an_invalid_url_is_400(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/").add("ftp://b.example/")), 400, "urls[1]");
+    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/").add("ftp://b.example/")),
+        400, "urls[1]");
   }
 
   @Test
   void an_invalid_spec_field_is_400(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("requests", new JsonArray().add(new JsonObject().put("url", "http://a.example/").put("retries", -1))),
+    expectProblem(ctx, new JsonObject().put("requests", new JsonArray().add(
+        new JsonObject().put("url", "http://a.example/").put("retries", -1))),
         400, "requests[0].retries");
   }
 
   @Test
   void an_unknown_mode_is_400(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("mode", "fastest"), 400, "mode");
+    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("mode", "fastest"),
+        400, "mode");
   }
 
   @Test
   void an_unknown_field_is_400(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("parallel", 3), 400, "parallel");
+    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("parallel", 3),
+        400, "parallel");
   }
 
   @Test
   void an_out_of_range_concurrency_is_400(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("concurrency", 0), 400, "concurrency");
+    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/")).put("concurrency", 0),
+        400, "concurrency");
   }
 
   @Test
   void a_body_over_the_limit_is_413(VertxTestContext ctx) {
-    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/" + "x".repeat(5000))), 413, "body");
+    expectProblem(ctx, new JsonObject().put("urls", new JsonArray().add("http://a.example/" + "x".repeat(5000))),
+        413, "body");
   }
 
   @Test
   void health_is_up_and_unknown_paths_are_404_problems(VertxTestContext ctx) {
     web.get(port, "127.0.0.1", "/health/live").send()
         .compose(live -> web.get(port, "127.0.0.1", "/health/ready").send().map(ready -> new Object[] {live, ready}))
-        .compose(pair -> web.get(port, "127.0.0.1", "/v1/nothing").send().map(nf -> new Object[] {pair[0], pair[1], nf}))
-        .compose(three -> web.put(port, "127.0.0.1", "/v1/fetch").send().map(na -> new Object[] {three[0], three[1], three[2], na}))
+        .compose(pair -> web.get(port, "127.0.0.1", "/v1/nothing").send()
+            .map(nf -> new Object[] {pair[0], pair[1], nf}))
+        .compose(three -> web.put(port, "127.0.0.1", "/v1/fetch").send()
+            .map(na -> new Object[] {three[0], three[1], three[2], na}))
         .onComplete(ctx.succeeding(rs -> ctx.verify(() -> {
           @SuppressWarnings("unchecked") HttpResponse<Buffer> live = (HttpResponse<Buffer>) rs[0];
           @SuppressWarnings("unchecked") HttpResponse<Buffer> ready = (HttpResponse<Buffer>) rs[1];

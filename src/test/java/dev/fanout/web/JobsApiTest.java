@@ -17,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,7 +29,8 @@ class JobsApiTest {
 
   private Future<Integer> start(Vertx vertx) {
     web = WebClient.create(vertx);
-    return Service.start(vertx, new JsonObject().put("queue", new JsonObject().put("maxEnqueue", 5))).map(p -> port = p);
+    return Service.start(vertx, new JsonObject().put("queue", new JsonObject().put("maxEnqueue", 5)))
+        .map(p -> port = p);
   }
 
   private Future<HttpResponse<Buffer>> post(String path, Object body) {
@@ -62,7 +64,8 @@ class JobsApiTest {
           }).compose(job -> {
             ctx.verify(() -> {
               JsonObject j = job.bodyAsJsonObject();
-              assertThat(j.fieldNames()).contains("id", "kind", "state", "attempt", "maxAttempts", "payload", "result", "errors", "batch");
+              assertThat(j.fieldNames()).contains("id", "kind", "state", "attempt",
+                  "maxAttempts", "payload", "result", "errors", "batch");
               assertThat(j.getJsonObject("result").getInteger("a")).isEqualTo(1);
             });
             return get("/v1/jobs?state=completed&kind=echo&limit=1");
@@ -82,11 +85,13 @@ class JobsApiTest {
             assertThat(cancelFinal.statusCode()).isEqualTo(409);
             assertThat(cancelFinal.getHeader("Content-Type")).isEqualTo("application/problem+json");
           });
-          return post("/v1/jobs", new JsonObject().put("kind", "nobody-runs-this").put("runAt", "2999-01-01T00:00:00Z"));
+          return post("/v1/jobs", new JsonObject().put("kind", "nobody-runs-this")
+              .put("runAt", "2999-01-01T00:00:00Z"));
         })
         .compose(created -> {
           long id = created.bodyAsJsonObject().getJsonArray("ids").getLong(0);
-          return post("/v1/jobs/" + id + "/cancel", null).compose(c -> post("/v1/jobs/" + id + "/retry", null).map(r -> new HttpResponse<?>[] {c, r}));
+          return post("/v1/jobs/" + id + "/cancel", null).compose(c -> post("/v1/jobs/" + id + "/retry", null)
+              .map(r -> new HttpResponse<?>[] {c, r}));
         })
         .compose(pair -> get("/v1/queues").map(q -> new Object[] {pair, q}))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
@@ -114,13 +119,15 @@ class JobsApiTest {
 
   @Test
   void bad_job_input_is_400_naming_the_field(Vertx vertx, VertxTestContext ctx) {
-    expect(ctx, start(vertx).compose(p -> post("/v1/jobs", new JsonObject().put("kind", "echo").put("maxAttempts", 0))), 400, "maxAttempts");
+    expect(ctx, start(vertx).compose(p -> post("/v1/jobs", new JsonObject().put("kind", "echo").put("maxAttempts", 0))),
+        400, "maxAttempts");
   }
 
   @Test
   void a_bad_job_inside_a_batch_is_named(Vertx vertx, VertxTestContext ctx) {
     expect(ctx, start(vertx).compose(p -> post("/v1/jobs", new JsonObject().put("jobs", new JsonArray()
-        .add(new JsonObject().put("kind", "echo")).add(new JsonObject().put("payload", new JsonObject()))))), 400, "jobs[1].kind");
+        .add(new JsonObject().put("kind", "echo")).add(new JsonObject().put("payload", new JsonObject()))))),
+        400, "jobs[1].kind");
   }
 
   @Test
@@ -139,13 +146,15 @@ class JobsApiTest {
 
   @Test
   void a_bad_run_at_is_400(Vertx vertx, VertxTestContext ctx) {
-    expect(ctx, start(vertx).compose(p -> post("/v1/jobs", new JsonObject().put("kind", "echo").put("runAt", "tomorrow"))), 400, "runAt");
+    expect(ctx, start(vertx).compose(p ->
+        post("/v1/jobs", new JsonObject().put("kind", "echo").put("runAt", "tomorrow"))), 400, "runAt");
   }
 
   @Test
   void unknown_ids_are_404_and_non_ids_400(Vertx vertx, VertxTestContext ctx) {
     start(vertx).compose(p -> get("/v1/jobs/999999").compose(a -> get("/v1/jobs/abc").compose(b ->
-            get("/v1/batches/00000000-0000-0000-0000-000000000000").map(c -> new int[] {a.statusCode(), b.statusCode(), c.statusCode()}))))
+            get("/v1/batches/00000000-0000-0000-0000-000000000000")
+                .map(c -> new int[] {a.statusCode(), b.statusCode(), c.statusCode()}))))
         .onComplete(ctx.succeeding(codes -> ctx.verify(() -> {
           assertThat(codes).containsExactly(404, 400, 404);
           ctx.completeNow();
@@ -155,13 +164,15 @@ class JobsApiTest {
   @Test
   void a_database_that_is_down_is_503_never_201(Vertx vertx, VertxTestContext ctx) throws Exception {
     int dead;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       dead = s.getLocalPort();
     }
     web = WebClient.create(vertx);
     JsonObject cfg = Fetchers.config(new JsonObject().put("http", new JsonObject().put("port", 0).put("instances", 1)));
-    vertx.deployVerticle(new JobsVerticle(PgBuilder.pool().connectingTo(new PgConnectOptions().setHost("127.0.0.1").setPort(dead)
-                .setUser("x").setPassword("x").setDatabase("x")).using(vertx).build()), new DeploymentOptions().setConfig(cfg))
+    vertx.deployVerticle(new JobsVerticle(PgBuilder.pool().connectingTo(
+            new PgConnectOptions().setHost("127.0.0.1").setPort(dead)
+                .setUser("x").setPassword("x").setDatabase("x")).using(vertx).build()),
+        new DeploymentOptions().setConfig(cfg))
         .compose(id -> vertx.deployVerticle(WebVerticle.class, new DeploymentOptions().setConfig(cfg)))
         .compose(id -> {
           port = WebVerticle.boundPort(vertx);
