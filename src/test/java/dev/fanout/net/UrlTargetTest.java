@@ -183,4 +183,20 @@ class UrlTargetTest {
     assertThatThrownBy(() -> t.resolve("http://[zz]/")).isInstanceOf(UrlTarget.Invalid.class)
         .hasMessage("bad redirect location: http://[zz]/");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://.example/", "http://a..example/", "http://example../", "http://%2e/", "http://./",
+      "http://a%2e%2eb/"})
+  void a_host_with_an_empty_label_is_refused(String url) {
+    assertThatThrownBy(() -> UrlTarget.parse(url)).isInstanceOf(UrlTarget.Invalid.class)
+        .hasMessageStartingWith("empty label in host");
+  }
+
+  @Test
+  void one_trailing_dot_is_dropped_from_names_and_numbers() throws Exception {
+    assertThat(UrlTarget.parse("http://a.example./").hostKey()).isEqualTo("a.example:80");
+    assertThat(UrlTarget.parse("http://127.1./").host()).isEqualTo("127.0.0.1");
+    assertThat(UrlTarget.parse("http://1.2.3.4./").host()).isEqualTo("1.2.3.4");
+    assertThat(UrlTarget.parse("http://x%2Ey/").host()).isEqualTo("x.y");
+  }
 }
