@@ -59,11 +59,12 @@ class RedirectsTest {
 
   @ParameterizedTest
   @CsvSource({
-      "303, POST, GET, ", "303, PUT, GET, ", "303, HEAD, HEAD, b", "303, GET, GET, ",
+      "303, POST, GET, ", "303, PUT, GET, ", "303, HEAD, HEAD, ", "303, GET, GET, ",
       "301, POST, GET, ", "302, POST, GET, ", "301, PUT, PUT, b", "302, DELETE, DELETE, b",
       "307, POST, POST, b", "308, POST, POST, b", "307, PUT, PUT, b"})
   void the_next_method_follows_rfc_9110(int status, String from, String to, String body) throws Exception {
-    FetchTask t = task("http://a.example/x", HttpMethod.valueOf(from), Map.of(), "b", 5);
+    boolean bodyless = from.equals("GET") || from.equals("HEAD");
+    FetchTask t = task("http://a.example/x", HttpMethod.valueOf(from), Map.of(), bodyless ? null : "b", 5);
     follow(t, status, "/y");
     assertThat(finished).isEmpty();
     assertThat(hops).containsExactly(t);
