@@ -89,17 +89,20 @@ class GatherWindowTest {
 
   @Test
   void a_gather_whose_consumer_went_away_abandons_its_input(Vertx vertx, VertxTestContext ctx) {
-    Context context = vertx.getOrCreateContext();
-    Gather g = gather(vertx, new ListSource(specs(500)), 4, true, Mode.SETTLE);
-    context.runOnContext(v -> {
-      Future<GatherStats> done = g.run();
-      g.cancel(false);
-      done.onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
-        assertThat(stats.count()).isLessThanOrEqualTo(4); // at most those in flight, nothing after
-        assertThat(order).hasSize((int) stats.count()).isSorted();
-        ctx.completeNow();
-      })));
-    });
+    Gather[] g = new Gather[1];
+    Gather.Sink sink = (index, result) -> {
+      order.add(index);
+      if (index == 9) {
+        g[0].cancel(false); // the consumer went away after ten results
+      }
+    };
+    g[0] = new Gather(vertx, new ListSource(specs(500)), sink, new Gather.Options(4, true, 4, 5_000, Mode.SETTLE));
+    run(vertx.getOrCreateContext(), g[0]).onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
+      assertThat(g[0].cancelled()).isTrue();
+      assertThat(stats.count()).isBetween(10L, 13L); // those in flight end; nothing new starts
+      assertThat(order).hasSize((int) stats.count()).isSorted();
+      ctx.completeNow();
+    })));
   }
 
   @Test
