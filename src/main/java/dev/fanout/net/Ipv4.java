@@ -45,8 +45,8 @@ final class Ipv4 {
     }
     String[] parts = host.split("\\.", -1);
     int n = parts.length;
-    if (n > 1 && parts[n - 1].isEmpty()) {
-      n--;
+    if (parts[n - 1].isEmpty()) {
+      n--; // a trailing dot; the last label is a number, so there is one before it
     }
     if (n > 4) {
       return FAIL;
@@ -75,7 +75,7 @@ final class Ipv4 {
   }
 
   private static boolean lastLabelNumeric(String host) {
-    int end = host.length() > 1 && host.endsWith(".") ? host.length() - 1 : host.length();
+    int end = host.endsWith(".") ? host.length() - 1 : host.length();
     int start = host.lastIndexOf('.', end - 1) + 1;
     return endsInNumber(host.substring(start, end));
   }
