@@ -60,6 +60,7 @@ class JobReplyBusTest {
     assertThat(retry.result()).isNull();
     assertThat(retry.reason()).isNull();
     assertThat(retry.delayMs()).isZero();
+    assertThat(JobReply.snooze(Duration.ofMillis(40)).delayMs()).isEqualTo(40);
     JobReply snooze = JobReply.snooze(Duration.ofMillis(-3));
     assertThat(snooze.delayMs()).isZero();
     assertThat(snooze.error()).isNull();

@@ -54,8 +54,11 @@ class GatherWindowTest {
 
   @Test
   void settle_emits_one_result_per_input_in_order(Vertx vertx, VertxTestContext ctx) {
-    run(vertx.getOrCreateContext(), gather(vertx, new ListSource(specs(150)), 3, true, Mode.SETTLE))
+    Gather g = gather(vertx, new ListSource(specs(150)), 3, true, Mode.SETTLE);
+    run(vertx.getOrCreateContext(), g)
         .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
+          assertThat(g.cancelled()).isFalse();
+          assertThat(stats.elapsedMs()).isNotNegative().isLessThan(60_000); // from its start, not from boot
           assertThat(stats.count()).isEqualTo(150);
           assertThat(stats.failed()).isEqualTo(150);
           assertThat(stats.failedByKind()).isEqualTo(Map.of("overloaded", 150L));

@@ -198,5 +198,6 @@ class UrlTargetTest {
     assertThat(UrlTarget.parse("http://127.1./").host()).isEqualTo("127.0.0.1");
     assertThat(UrlTarget.parse("http://1.2.3.4./").host()).isEqualTo("1.2.3.4");
     assertThat(UrlTarget.parse("http://x%2Ey/").host()).isEqualTo("x.y");
+    assertThat(UrlTarget.parse("http://zz.example/").host()).isEqualTo("zz.example");
   }
 }
