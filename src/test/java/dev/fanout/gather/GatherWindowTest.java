@@ -65,7 +65,8 @@ class GatherWindowTest {
           assertThat(order).hasSize(150).isSorted();
           assertThat(results.get(3L).getString("url")).isEqualTo("not a url 3");
           assertThat(results.get(149L).getString("url")).isEqualTo("http://h4.example/149");
-          assertThat(results.get(0L).getJsonObject("error").getString("message")).startsWith("no reply from the fetchers");
+          assertThat(results.get(0L).getJsonObject("error").getString("message"))
+              .startsWith("no reply from the fetchers");
           ctx.completeNow();
         })));
   }
