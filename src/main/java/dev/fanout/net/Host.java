@@ -48,11 +48,8 @@ record Host(String text, InetAddress literal) {
     if (decoded.isEmpty() || decoded.startsWith(".") || decoded.contains("..")) {
       throw new Invalid("empty label in host: " + raw);
     }
-    if (decoded.endsWith(".") && decoded.length() > 1 && !decoded.endsWith("..")) {
-      decoded = decoded.substring(0, decoded.length() - 1);
-    }
-    if (decoded.isEmpty()) {
-      throw new Invalid("empty host");
+    if (decoded.endsWith(".")) {
+      decoded = decoded.substring(0, decoded.length() - 1); // "example.com." is example.com; never empty here
     }
     String ascii = decoded;
     if (!ascii(decoded)) {

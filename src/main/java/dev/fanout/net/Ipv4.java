@@ -41,15 +41,12 @@ final class Ipv4 {
   /** The address as a number in [0, 2^32), or {@link #NOT_IPV4} or {@link #FAIL}. */
   static long parse(String host) {
     if (!lastLabelNumeric(host)) {
-      return NOT_IPV4; // a DNS name: no need to split it
+      return NOT_IPV4; // the last label decides: a DNS name, no need to split it
     }
     String[] parts = host.split("\\.", -1);
     int n = parts.length;
-    if (n > 1 && parts[n - 1].isEmpty()) {
-      n--;
-    }
-    if (n == 0 || !endsInNumber(parts[n - 1])) {
-      return NOT_IPV4;
+    if (parts[n - 1].isEmpty()) {
+      n--; // a trailing dot; the last label is a number, so there is one before it
     }
     if (n > 4) {
       return FAIL;
@@ -78,7 +75,7 @@ final class Ipv4 {
   }
 
   private static boolean lastLabelNumeric(String host) {
-    int end = host.length() > 1 && host.endsWith(".") ? host.length() - 1 : host.length();
+    int end = host.endsWith(".") ? host.length() - 1 : host.length();
     int start = host.lastIndexOf('.', end - 1) + 1;
     return endsInNumber(host.substring(start, end));
   }
@@ -109,11 +106,7 @@ final class Ipv4 {
     if (digits.length() > 12 || !digits(digits, 0, radix)) {
       return -1;
     }
-    try {
-      return Long.parseLong(digits, radix);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return Long.parseLong(digits, radix); // at most 12 digits of the radix: always fits
   }
 
   private static boolean digits(String s, int from, int radix) {

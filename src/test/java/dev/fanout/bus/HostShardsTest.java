@@ -24,4 +24,16 @@ class HostShardsTest {
     assertThat(s).isBetween(0, HostShards.COUNT - 1);
     assertThat(HostShards.addressOf("example.com:443")).isEqualTo("fanout.fetch.shard." + s);
   }
+
+  /** The mapping is part of the contract: a client on another node or in another language computes the same. */
+  @Test
+  void known_keys_map_to_their_documented_shards() {
+    assertThat(HostShards.shardOf("example.com:443")).isEqualTo(114);
+    assertThat(HostShards.shardOf("example.com:80")).isEqualTo(93);
+    assertThat(HostShards.shardOf("127.0.0.1:8080")).isEqualTo(204);
+    assertThat(HostShards.shardOf("127.0.0.2:8080")).isEqualTo(214);
+    assertThat(HostShards.shardOf("::1:80")).isEqualTo(121);
+    assertThat(HostShards.shardOf("a:1")).isEqualTo(91);
+    assertThat(HostShards.hostKey("example.com", 443)).isEqualTo("example.com:443");
+  }
 }

@@ -45,4 +45,56 @@ class TimeoutsTest {
       }));
     });
   }
+
+  @Test
+  void limits_fire_in_due_order_and_a_cancelled_one_never_fires(Vertx vertx, VertxTestContext ctx) {
+    List<String> fired = new ArrayList<>();
+    vertx.runOnContext(v -> {
+      Timeouts timeouts = new Timeouts(vertx);
+      timeouts.schedule(150, () -> fired.add("150"));
+      Timeouts.Entry cancelled = timeouts.schedule(100, () -> fired.add("cancelled"));
+      timeouts.schedule(100, () -> fired.add("100"));
+      timeouts.schedule(120, () -> {
+        throw new IllegalStateException("an action that throws strands nothing");
+      });
+      timeouts.schedule(120, () -> fired.add("120"));
+      timeouts.schedule(300, () -> ctx.verify(() -> {
+        assertThat(fired).containsExactly("100", "120", "150");
+        ctx.completeNow();
+      }));
+      cancelled.cancel();
+    });
+  }
+
+  @Test
+  void short_limits_get_an_exact_timer_which_a_cancel_stops(Vertx vertx, VertxTestContext ctx) {
+    List<String> fired = new ArrayList<>();
+    vertx.runOnContext(v -> {
+      Timeouts timeouts = new Timeouts(vertx);
+      Timeouts.Entry cancelled = timeouts.schedule(5, () -> fired.add("cancelled"));
+      timeouts.schedule(0, () -> fired.add("0"));
+      timeouts.scheduleExact(20, () -> fired.add("20"));
+      timeouts.schedule(99, () -> ctx.verify(() -> {
+        assertThat(fired).containsExactly("0", "20");
+        ctx.completeNow();
+      }));
+      cancelled.cancel();
+      cancelled.cancel();
+    });
+  }
+
+  @Test
+  void closed_timeouts_fire_nothing_more(Vertx vertx, VertxTestContext ctx) {
+    List<String> fired = new ArrayList<>();
+    vertx.runOnContext(v -> {
+      Timeouts timeouts = new Timeouts(vertx);
+      timeouts.schedule(100, () -> fired.add("100"));
+      timeouts.close();
+      timeouts.close();
+      vertx.setTimer(300, id -> ctx.verify(() -> {
+        assertThat(fired).isEmpty();
+        ctx.completeNow();
+      }));
+    });
+  }
 }

@@ -139,4 +139,65 @@ class UrlTargetTest {
     assertThat(UrlTarget.parse("http://example.com?q=1").pathAndQuery()).isEqualTo("/?q=1");
     assertThat(UrlTarget.parse("https://example.com").pathAndQuery()).isEqualTo("/");
   }
+
+  @Test
+  void the_refusal_says_what_is_wrong() {
+    assertThatThrownBy(() -> UrlTarget.parse("/relative")).hasMessage("not an absolute URL");
+    assertThatThrownBy(() -> UrlTarget.parse("ftp://x/")).hasMessage("only http and https are fetched, not ftp");
+    assertThatThrownBy(() -> UrlTarget.parse("http://@example.com/"))
+        .hasMessage("credentials in the URL are not supported");
+    assertThatThrownBy(() -> UrlTarget.parse("http://:80/")).hasMessageStartingWith("empty label in host");
+    assertThatThrownBy(() -> UrlTarget.parse("http://x:123456/")).hasMessage("bad port: 123456");
+    assertThatThrownBy(() -> UrlTarget.parse("http://x:8a/")).hasMessage("bad port: 8a");
+    assertThatThrownBy(() -> UrlTarget.parse("http://x:a8/")).hasMessage("bad port: a8");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"http://x:1/, 1", "http://x:65535/, 65535", "http://x:09/, 9", "http://x:/, 80", "https://x:/, 443"})
+  void ports_from_1_to_65535_are_fetched(String url, int port) throws Exception {
+    assertThat(UrlTarget.parse(url).port()).isEqualTo(port);
+  }
+
+  /** Every character the plain form allows, before a fragment that holds a second #, as browsers take it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "z", "A", "Z", "0", "9", "-", ".", "_", "~", "!", "$", "&", "'", "(", ")", "*", "+",
+      ",", ";", "=", ":", "@", "/", "?", "%0a", "%a0", "%00", "%9F", "%F9"})
+  void a_fragment_with_a_second_hash_is_dropped_whatever_comes_before(String c) throws Exception {
+    assertThat(UrlTarget.parse("http://example.com/" + c + "#frag#more").pathAndQuery()).startsWith("/" + c);
+  }
+
+  @Test
+  void characters_browsers_escape_are_sent_escaped() throws Exception {
+    assertThat(UrlTarget.parse("http://x/a\u007fb").pathAndQuery()).isEqualTo("/a%7Fb");
+    assertThat(UrlTarget.parse("http://x/a\u0001b").pathAndQuery()).isEqualTo("/a%01b");
+    assertThat(UrlTarget.parse("http://x/{a}|b^`\"<>\\").pathAndQuery()).isEqualTo("/%7Ba%7D%7Cb%5E%60%22%3C%3E%5C");
+    assertThat(UrlTarget.parse("http://x/\u00e9t\u00e9 x").pathAndQuery()).isEqualTo("/%C3%A9t%C3%A9%20x");
+    assertThat(UrlTarget.parse("http://x/\ud83d\ude00!").pathAndQuery()).isEqualTo("/%F0%9F%98%80!");
+    assertThat(UrlTarget.parse("http://x/a~\ud83d").pathAndQuery()).isEqualTo("/a~%3F");
+  }
+
+  @Test
+  void a_redirect_location_is_escaped_like_a_url() throws Exception {
+    UrlTarget t = UrlTarget.parse("http://a.example/x/");
+    assertThat(t.resolve(" /b c ").normalised()).isEqualTo("http://a.example/b%20c");
+    assertThatThrownBy(() -> t.resolve("http://[zz]/")).isInstanceOf(UrlTarget.Invalid.class)
+        .hasMessage("bad redirect location: http://[zz]/");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://.example/", "http://a..example/", "http://example../", "http://%2e/", "http://./",
+      "http://a%2e%2eb/"})
+  void a_host_with_an_empty_label_is_refused(String url) {
+    assertThatThrownBy(() -> UrlTarget.parse(url)).isInstanceOf(UrlTarget.Invalid.class)
+        .hasMessageStartingWith("empty label in host");
+  }
+
+  @Test
+  void one_trailing_dot_is_dropped_from_names_and_numbers() throws Exception {
+    assertThat(UrlTarget.parse("http://a.example./").hostKey()).isEqualTo("a.example:80");
+    assertThat(UrlTarget.parse("http://127.1./").host()).isEqualTo("127.0.0.1");
+    assertThat(UrlTarget.parse("http://1.2.3.4./").host()).isEqualTo("1.2.3.4");
+    assertThat(UrlTarget.parse("http://x%2Ey/").host()).isEqualTo("x.y");
+    assertThat(UrlTarget.parse("http://zz.example/").host()).isEqualTo("zz.example");
+  }
 }
