@@ -32,9 +32,13 @@ import java.util.Map;
  * @param cli the fetch command
  * @param store the database
  * @param queue the job queue
+ * @param plugins the plugins directory and the user verticles deployed at start
+ * @param admin deploying verticles at run time
+ * @param bridge the TCP event-bus bridge
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
-    GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue) {
+    GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue, PluginsConfig plugins,
+    AdminConfig admin, BridgeConfig bridge) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -52,7 +56,10 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         GatherConfig.read(r),
         CliConfig.read(r),
         StoreConfig.read(r),
-        QueueConfig.read(r));
+        QueueConfig.read(r),
+        PluginsConfig.read(r),
+        AdminConfig.read(r),
+        BridgeConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

@@ -1,0 +1,26 @@
+package dev.fanout.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/** Enqueues and reads durable jobs from any verticle on the bus. Get one with {@link Fanout#jobsClient}. */
+public interface JobsClient {
+  /**
+   * Enqueues a job ({@code {"kind", "payload", ...}}) or a batch ({@code {"jobs": [...]}}); completes
+   * with {@code {batch, ids, unhandled}} once they are durable.
+   */
+  Future<JsonObject> enqueue(JsonObject request);
+
+  /** Enqueues one job of {@code kind}; completes with its id once it is durable. */
+  Future<Long> enqueue(String kind, JsonObject payload);
+
+  /** The job with {@code id}; fails with a 404 {@code ReplyException} when there is none. */
+  Future<JsonObject> get(long id);
+
+  /**
+   * The batch's {@code {id, total, counts, done}} once it is done, or as it stands after
+   * {@code wait}.
+   */
+  Future<JsonObject> awaitBatch(String batch, Duration wait);
+}
