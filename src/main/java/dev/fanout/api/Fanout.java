@@ -3,8 +3,6 @@ package dev.fanout.api;
 import dev.fanout.queue.JobHandlers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 
 /**
  * The entry point for code that extends fanout: verticles in the plugins directory, verticles on
@@ -16,30 +14,17 @@ public final class Fanout {
   private Fanout() {}
 
   /**
-   * Registers {@code handler} as the runner of {@code kind} on this node: from when the future
+   * Registers {@code handler} as a runner of {@code kind} on this node: from when the future
    * completes, this node's queue worker claims jobs of the kind and calls the handler with each,
-   * at most {@link JobOptions#concurrency()} at a time.
+   * at most {@link JobOptions#concurrency()} at a time, each with {@link JobOptions#timeout()}
+   * (its {@link JobContext#deadline()}). The handler runs on the caller's context (the calling
+   * verticle's event loop), or on worker threads of its own when {@link JobOptions#blocking()}.
+   * Called from a verticle, the registration belongs to it: undeploying the verticle drains it
+   * (see {@link Registration#unregister()}) before the verticle's own {@code stop()}.
    */
   public static Future<Registration> registerHandler(Vertx vertx, String kind, JobOptions options,
       JobHandler handler) {
-    long timeoutMs = options.timeout().toMillis();
-    JobHandlers.Options o = new JobHandlers.Options(options.concurrency(), timeoutMs, options.blocking());
-    return JobHandlers.register(vertx, kind, o, job -> {
-      JobContext ctx = new JobContext(job, Instant.now().plusMillis(timeoutMs));
-      return handler.handle(ctx).compose(reply -> reply.kind() == JobReply.Kind.RETRY
-          ? Future.<JsonObject>failedFuture(reply.error() == null ? "retry" : reply.error())
-          : Future.succeededFuture(reply.toJson()));
-    }).map(consumer -> new Registration() {
-      @Override
-      public String kind() {
-        return kind;
-      }
-
-      @Override
-      public Future<Void> unregister() {
-        return JobHandlers.unregister(vertx, kind, consumer);
-      }
-    });
+    return JobHandlers.register(vertx, kind, options, handler);
   }
 
   /** A client of fanout's fetcher pool, on {@code vertx}'s bus. */

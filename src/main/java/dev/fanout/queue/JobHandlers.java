@@ -1,44 +1,47 @@
 package dev.fanout.queue;
 
+import dev.fanout.api.JobHandler;
+import dev.fanout.api.JobOptions;
 import dev.fanout.api.JobReply;
-import dev.fanout.bus.Addresses;
-import dev.fanout.bus.BusFailure;
+import dev.fanout.api.Registration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Registers the handler of a job kind on this node. The handler gets the job (as the API shows
- * it, {@code payload} included) and completes with the result (a JSON object); a failed future
- * fails the attempt (retried with backoff, discarded after {@code maxAttempts}). A result of
- * exactly {@code {"snooze": MS}} runs the job again later without using an attempt; one of exactly
- * {@code {"cancel": "reason"}} cancels it ({@link JobReply} builds and reads these). The queue
- * worker on this node claims only kinds
- * registered here, at most {@code concurrency} at a time, and gives each attempt
- * {@code timeoutMs}. A blocking handler runs on a worker thread (the run_in_executor pattern).
+ * The registry of the job kinds this node runs, and the ways into it. A kind is claimed by this
+ * node's queue worker while at least one registration of it is in the registry: a handler
+ * registered with {@link #register} (which {@code dev.fanout.api.Fanout.registerHandler} calls),
+ * or an external one ({@link #registerExternal}: a consumer of {@code fanout.job.<kind>} that
+ * lives elsewhere, such as a TCP bridge client). Registrations of one kind add up: the worker keeps
+ * the sum of their concurrency in flight and gives each attempt the longest of their timeouts.
  *
- * <p>Anything that consumes {@code fanout.job.<kind>} with that reply protocol is a handler —
- * a verticle on another node, a bridge client — but only kinds registered through this class are
- * claimed by this node's worker.
+ * <p>Each attempt is sent to {@code fanout.job.<kind>} with the header {@link #DEADLINE_HEADER}:
+ * the epoch millisecond by which its reply must arrive.
  */
 public final class JobHandlers {
+  /** The delivery header carrying an attempt's deadline, in epoch milliseconds. */
+  public static final String DEADLINE_HEADER = "fanout-deadline";
   static final String REGISTRY = "fanout.job.kinds";
   /** Bumped after every change of any registry in this JVM, so workers re-read theirs only then. */
   static final AtomicLong VERSION = new AtomicLong();
-  /** Numbers the worker pools of blocking registrations (a shared executor's name is its identity). */
-  private static final AtomicLong POOLS = new AtomicLong();
   /** Local address told of every change of this node's registry: the worker acts on it at once. */
   static final String CHANGED = "fanout.job.kinds.changed";
-  /** The worker threads of each blocking registration, closed when it is unregistered. */
-  private static final Map<MessageConsumer<JsonObject>, WorkerExecutor> EXECUTORS = new ConcurrentHashMap<>();
+  /**
+   * Local address the worker publishes the ids of the attempts it gave up at its stop to (a
+   * JSON array): their outcome is not recorded any more, so a drain does not wait for them.
+   */
+  static final String ABANDONED = "fanout.job.abandoned";
+  private static final String NODE = "fanout.node";
+  private static final AtomicLong ENTRIES = new AtomicLong();
 
   private JobHandlers() {}
 
@@ -47,62 +50,110 @@ public final class JobHandlers {
    *
    * @param concurrency attempts of this kind in flight on this node at most
    * @param timeoutMs the limit of one attempt
-   * @param blocking whether the handler blocks (it then runs on a worker thread)
+   * @param blocking whether the handler blocks (it then runs on worker threads of its own)
    */
   public record Options(int concurrency, long timeoutMs, boolean blocking) {
     /** Non-blocking, 50 at a time, one minute per attempt. */
     public static Options defaults() {
       return new Options(50, 60_000, false);
     }
-  }
 
-  /**
-   * Registers {@code handler} for {@code kind}; completes once it receives jobs. A blocking
-   * handler is called on a pool of {@code concurrency} worker threads of its own (so it neither
-   * waits for nor starves Vert.x's shared worker pool), unordered, and may block until it
-   * returns; the future it returns may also complete later.
-   */
-  public static Future<MessageConsumer<JsonObject>> register(Vertx vertx, String kind, Options options,
-      Function<JsonObject, Future<JsonObject>> handler) {
-    // a pool of this registration's own: a shared executor of the same name keeps its first size
-    WorkerExecutor threads = options.blocking()
-        ? vertx.createSharedWorkerExecutor("fanout-job-" + kind + "-" + POOLS.incrementAndGet(),
-            Math.max(1, options.concurrency()), options.timeoutMs(), TimeUnit.MILLISECONDS)
-        : null;
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, msg -> {
-      Future<JsonObject> result;
-      try {
-        result = threads == null
-            ? handler.apply(msg.body())
-            : threads.executeBlocking(() -> handler.apply(msg.body()), false).compose(f -> f);
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onSuccess(r -> msg.reply(r == null ? new JsonObject() : r))
-          .onFailure(e -> BusFailure.reply(msg, e));
-    });
-    if (threads != null) {
-      EXECUTORS.put(consumer, threads);
+    JobOptions toJobOptions() {
+      return JobOptions.defaults().concurrency(concurrency).timeout(Duration.ofMillis(timeoutMs)).blocking(blocking);
     }
-    return consumer.completion().map(v -> {
-      registry(vertx).put(kind,
-          new JsonObject().put("concurrency", options.concurrency()).put("timeoutMs", options.timeoutMs()));
-      changed(vertx);
-      return consumer;
+  }
+
+  /** A registry entry without a local handler ({@link #registerExternal}), until {@link #remove()}. */
+  public interface External {
+    /** The kind it makes this node claim. */
+    String kind();
+
+    /** Takes the entry out: the worker stops claiming the kind (unless another entry has it). */
+    void remove();
+  }
+
+  /**
+   * Registers {@code handler} for {@code kind} (the real path behind {@code Fanout.registerHandler}):
+   * completes once the worker claims the kind for it. Called from a verticle, the registration
+   * belongs to that verticle: undeploying it drains the registration first.
+   */
+  public static Future<Registration> register(Vertx vertx, String kind, JobOptions options, JobHandler handler) {
+    return KindRegistration.start(vertx, kind, options, handler).map(r -> r);
+  }
+
+  /**
+   * The same at the wire level: the handler gets the job's JSON and completes with a successful
+   * reply's body ({@link JobReply#fromJson}); a failed future retries. For fanout's own tests.
+   */
+  public static Future<Registration> register(Vertx vertx, String kind, Options options,
+      Function<JsonObject, Future<JsonObject>> handler) {
+    return register(vertx, kind, options.toJobOptions(), job -> {
+      Future<JsonObject> result = handler.apply(job.json());
+      return result == null ? Future.failedFuture("the handler returned no future") : result.map(JobReply::fromJson);
     });
   }
 
   /**
-   * Unregisters a kind: this node's worker stops claiming it and at once gives back the jobs of
-   * it that it claimed and has not started; the consumer goes (attempts it is running still
-   * finish and are recorded).
+   * Puts an entry for {@code kind} in this node's registry without a consumer here: for a handler
+   * that consumes {@code fanout.job.<kind>} elsewhere (a TCP bridge client). The worker claims
+   * the kind while the entry is in; remove it when that handler goes.
    */
-  public static Future<Void> unregister(Vertx vertx, String kind, MessageConsumer<JsonObject> consumer) {
-    registry(vertx).remove(kind);
+  public static External registerExternal(Vertx vertx, String kind, Options options) {
+    String key = put(vertx, kind, options.concurrency(), options.timeoutMs(), true);
+    return new External() {
+      @Override
+      public String kind() {
+        return kind;
+      }
+
+      @Override
+      public void remove() {
+        JobHandlers.remove(vertx, key);
+      }
+    };
+  }
+
+  /** Adds an entry; completes with its key. */
+  static String put(Vertx vertx, String kind, int concurrency, long timeoutMs, boolean external) {
+    String key = kind + "#" + ENTRIES.incrementAndGet();
+    registry(vertx).put(key, new JsonObject().put("kind", kind).put("concurrency", concurrency)
+        .put("timeoutMs", timeoutMs).put("external", external));
     changed(vertx);
-    WorkerExecutor threads = EXECUTORS.remove(consumer);
-    Future<Void> gone = consumer.unregister();
-    return threads == null ? gone : gone.eventually(threads::close);
+    return key;
+  }
+
+  static void remove(Vertx vertx, String key) {
+    if (registry(vertx).remove(key) != null) {
+      changed(vertx);
+    }
+  }
+
+  /**
+   * The kinds registered on this node, by name: {@code {"concurrency": SUM, "timeoutMs": LONGEST,
+   * "registrations": N}}.
+   */
+  static Map<String, JsonObject> kinds(Vertx vertx) {
+    Map<String, JsonObject> kinds = new TreeMap<>();
+    registry(vertx).values().forEach(e -> kinds.merge(e.getString("kind"), new JsonObject()
+            .put("concurrency", e.getInteger("concurrency")).put("timeoutMs", e.getLong("timeoutMs"))
+            .put("registrations", 1),
+        (a, b) -> a.put("concurrency", a.getInteger("concurrency") + b.getInteger("concurrency"))
+            .put("timeoutMs", Math.max(a.getLong("timeoutMs"), b.getLong("timeoutMs")))
+            .put("registrations", a.getInteger("registrations") + 1)));
+    return kinds;
+  }
+
+  /**
+   * This node's id in the handler listings ({@code GET /v1/queues}): the process id and a random
+   * suffix, fixed for the life of {@code vertx}.
+   */
+  public static String node(Vertx vertx) {
+    LocalMap<String, String> node = vertx.sharedData().getLocalMap(NODE);
+    byte[] suffix = new byte[4];
+    ThreadLocalRandom.current().nextBytes(suffix);
+    String mine = ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(suffix);
+    String first = node.putIfAbsent("id", mine);
+    return first == null ? mine : first;
   }
 
   private static void changed(Vertx vertx) {
@@ -110,7 +161,7 @@ public final class JobHandlers {
     vertx.eventBus().publish(CHANGED, null);
   }
 
-  static LocalMap<String, JsonObject> registry(Vertx vertx) {
+  private static LocalMap<String, JsonObject> registry(Vertx vertx) {
     return vertx.sharedData().getLocalMap(REGISTRY);
   }
 }

@@ -21,6 +21,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -54,7 +58,7 @@ public final class JobsVerticle extends VerticleBase {
     on(Addresses.JOBS_CANCEL, body -> changed(id(body), store.cancel(id(body)), "is already final"));
     on(Addresses.JOBS_RETRY, body -> changed(id(body), store.retry(id(body)), "is running, completed or available"));
     on(Addresses.JOBS_BATCH, this::batch);
-    on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", q)));
+    on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", handled(q))));
     List<Future<Void>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
     ready.add(waits.start());
     return Future.all(ready);
@@ -114,8 +118,44 @@ public final class JobsVerticle extends VerticleBase {
         }
       }
     }
-    return store.enqueue(jobs)
-        .map(e -> new JsonObject().put("batch", e.batch().toString()).put("ids", new JsonArray(e.ids())));
+    return store.enqueue(jobs).map(e -> new JsonObject().put("batch", e.batch().toString())
+        .put("ids", new JsonArray(e.ids())).put("unhandled", unhandled(jobs)));
+  }
+
+  /** The kinds of {@code jobs} no handler serves now, sorted: their jobs wait until one does. */
+  private JsonArray unhandled(List<NewJob> jobs) {
+    Map<String, JsonObject> handled = JobHandlers.kinds(vertx);
+    Set<String> kinds = new TreeSet<>();
+    jobs.forEach(j -> {
+      if (!handled.containsKey(j.kind())) {
+        kinds.add(j.kind());
+      }
+    });
+    return new JsonArray(new ArrayList<>(kinds));
+  }
+
+  /**
+   * {@code queues} (by kind, sorted) with whether a handler serves each kind and where, plus the
+   * kinds handled here that have no jobs. Where is this node's registry: a cluster-wide view
+   * (issue 15) adds the other nodes' entries to {@code handlers}.
+   */
+  private JsonArray handled(JsonArray queues) {
+    Map<String, JsonObject> kinds = JobHandlers.kinds(vertx);
+    Map<String, JsonObject> byKind = new TreeMap<>();
+    queues.forEach(q -> byKind.put(((JsonObject) q).getString("kind"), (JsonObject) q));
+    kinds.keySet().forEach(k -> byKind.computeIfAbsent(k, name ->
+        new JsonObject().put("kind", name).put("counts", new JsonObject())));
+    String node = JobHandlers.node(vertx);
+    byKind.forEach((kind, q) -> {
+      JsonObject here = kinds.get(kind);
+      JsonArray handlers = new JsonArray();
+      if (here != null) {
+        handlers.add(new JsonObject().put("node", node).put("concurrency", here.getInteger("concurrency"))
+            .put("registrations", here.getInteger("registrations")));
+      }
+      q.put("handled", !handlers.isEmpty()).put("handlers", handlers);
+    });
+    return new JsonArray(new ArrayList<>(byKind.values()));
   }
 
   private Future<JsonObject> list(JsonObject body) {

@@ -1,6 +1,5 @@
 package dev.fanout.queue;
 
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 
@@ -18,7 +17,8 @@ final class Lane {
   private final BiConsumer<Lane, JobStore.Claimed> dispatch;
   boolean registered;
   int concurrency = 1;
-  DeliveryOptions delivery = new DeliveryOptions();
+  /** The limit of one attempt: its send timeout, and the deadline sent with it. */
+  long timeoutMs = 60_000;
   /** Attempts dispatched and not ended; every dispatched attempt gives its slot back exactly once. */
   int inFlight;
   int asked;

@@ -84,11 +84,7 @@ final class Producer {
     if (stopping) {
       return;
     }
-    long version = JobHandlers.VERSION.get();
-    if (version != registryVersion) {
-      registryVersion = version; // the registry copies its values on every read: read it only after a change
-      lanesFrom(new HashMap<>(JobHandlers.registry(vertx)));
-    }
+    registryRead();
     lanes.values().forEach(lane -> {
       if (!lane.registered) {
         return;
@@ -106,6 +102,15 @@ final class Producer {
     });
   }
 
+  /** Re-reads the registry if it changed (it copies its values on every read: only then). */
+  private void registryRead() {
+    long version = JobHandlers.VERSION.get();
+    if (version != registryVersion) {
+      registryVersion = version;
+      lanesFrom(JobHandlers.kinds(vertx));
+    }
+  }
+
   private void lanesFrom(Map<String, JsonObject> registry) {
     lanes.values().forEach(lane -> {
       if (lane.registered && !registry.containsKey(lane.kind)) {
@@ -117,7 +122,7 @@ final class Producer {
       Lane lane = lanes.computeIfAbsent(kind, k -> new Lane(k, this::dispatch));
       lane.registered = true;
       lane.concurrency = opts.getInteger("concurrency", 1);
-      lane.delivery = new DeliveryOptions().setSendTimeout(opts.getLong("timeoutMs", 60_000L));
+      lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
     });
   }
 
@@ -171,7 +176,11 @@ final class Producer {
 
   private void dispatch(Lane lane, JobStore.Claimed c) {
     lane.inFlight++;
-    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), lane.delivery)
+    // the deadline goes with the job, so any handler (a bridge client too) knows when its reply is too late
+    long deadline = System.currentTimeMillis() + lane.timeoutMs;
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(lane.timeoutMs)
+        .addHeader(JobHandlers.DEADLINE_HEADER, Long.toString(deadline));
+    vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), delivery)
         .onComplete(ar -> ended(lane, c, ar));
   }
 
@@ -183,6 +192,11 @@ final class Producer {
     lane.finished++;
     if (ar.succeeded()) {
       completer.record(c, JobReply.fromJson(ar.result().body()));
+    } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+        && unregistered(lane)) {
+      // its handler went between the claim and the send (an unregister): not an attempt
+      completer.release(List.of(c)).onFailure(e ->
+          LOG.warn("releasing a job of kind {} failed ({}); its lease will expire", lane.kind, e.getMessage()));
     } else if (ar.cause() instanceof ReplyException re
         && (re.failureType() == ReplyFailure.TIMEOUT || re.failureType() == ReplyFailure.NO_HANDLERS)) {
       // no reply from a handler: the bus's own failure, recorded as such
@@ -192,6 +206,11 @@ final class Producer {
     }
     drainedIfIdle();
     wake();
+  }
+
+  private boolean unregistered(Lane lane) {
+    registryRead();
+    return !lane.registered;
   }
 
   /** While stopping: completes the drain once no job runs at a handler and no claim is out. */

@@ -6,6 +6,7 @@ import dev.fanout.config.QueueConfig;
 import dev.fanout.store.WorkerPools;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import org.slf4j.Logger;
@@ -67,6 +68,8 @@ public final class QueueWorkerVerticle extends VerticleBase {
         .compose(release -> {
           if (!release.isEmpty()) {
             LOG.info("releasing {} claimed job(s) not finished after {} ms", release.size(), cfg.drainMs());
+            // their outcomes are no longer recorded: a handler's drain stops waiting for them
+            vertx.eventBus().publish(JobHandlers.ABANDONED, new JsonArray(release.stream().map(c -> c.id()).toList()));
           }
           return Future.join(completer.flush(), completer.release(release));
         })

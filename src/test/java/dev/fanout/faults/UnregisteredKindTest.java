@@ -2,15 +2,17 @@ package dev.fanout.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.api.Registration;
 import dev.fanout.queue.JobHandlers;
 import dev.fanout.testing.Conditions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,10 +23,11 @@ class UnregisteredKindTest {
   void unregistering_a_kind_releases_its_claimed_jobs_not_started(Vertx vertx, VertxTestContext ctx) {
     HeldHandler held = new HeldHandler();
     long[] first = new long[1];
+    List<Future<Void>> gone = new ArrayList<>();
     // a long poll: the release must not wait for it
     JsonObject queue = new JsonObject().put("pollMs", 600_000).put("rescueEveryMs", 86_400_000);
     WorkerRig.start(vertx, queue, false).compose(rig -> {
-      Future<MessageConsumer<JsonObject>> registered =
+      Future<Registration> registered =
           JobHandlers.register(vertx, "held", new JobHandlers.Options(1, 600_000, false), held::handle);
       return registered
           .compose(c -> rig.enqueue("held", 5))
@@ -35,12 +38,16 @@ class UnregisteredKindTest {
           .compose(x -> Conditions.until(vertx, () -> held.count() == 1, 10_000))
           // one job at its handler, one more claimed and waiting for the slot
           .compose(v -> rig.until("SELECT count(*) = 2 FROM fanout_job WHERE state = 'running'", Tuple.tuple(), 10_000))
-          .compose(v -> JobHandlers.unregister(vertx, "held", registered.result()))
-          .compose(v -> rig.until("SELECT count(*) = 1 FROM fanout_job WHERE state = 'running'", Tuple.tuple(), 10_000))
           .compose(v -> {
-            held.calls.get(0).release(); // the one at its handler still finishes and is recorded
-            return rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(first[0]), 10_000);
+            gone.add(registered.result().unregister()); // drains: completes once the held attempt ends
+            return rig.until("SELECT count(*) = 1 FROM fanout_job WHERE state = 'running'", Tuple.tuple(), 10_000);
           })
+          .compose(v -> {
+            ctx.verify(() -> assertThat(gone.get(0).isComplete()).as("unregister while an attempt runs").isFalse());
+            held.calls.get(0).release(); // the one at its handler still finishes and is recorded
+            return gone.get(0);
+          })
+          .compose(v -> rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(first[0]), 10_000))
           .compose(v -> rig.direct.query(
               "SELECT state, attempt, lease_until IS NULL FROM fanout_job WHERE id <> " + first[0]).execute());
     }).onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
