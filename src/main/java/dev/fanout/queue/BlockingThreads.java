@@ -19,23 +19,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrency block at once without holding up an event loop or Vert.x's shared worker pool.
  * {@link Kind#PLATFORM} is a Vert.x worker pool of {@code concurrency} threads (watched by the
  * blocked-thread checker); {@link Kind#VIRTUAL} a virtual thread per call, on a JDK that has them
- * (reached by reflection: the build targets Java 17). fanout uses {@link #DEFAULT}; docs/jobs.md
- * gives the measurement behind that choice (bench: {@code BlockingThreadsBench}).
+ * (reached by reflection: the build targets Java 17), named as the pool's threads are. fanout uses
+ * {@link #DEFAULT}; docs/jobs.md gives the measurement behind that choice (bench/blocking-threads.sh).
  */
 abstract class BlockingThreads {
   /** The two kinds of threads a blocking handler can run on. */
   enum Kind { PLATFORM, VIRTUAL }
 
-  /** Platform threads: virtual ones measured no better for blocking handlers (docs/jobs.md). */
-  static final Kind DEFAULT = Kind.PLATFORM;
+  /**
+   * Virtual threads when the JDK has them: they measured faster and far cheaper in CPU and threads
+   * (docs/jobs.md); platform threads on Java 17 to 20.
+   */
+  static final Kind DEFAULT = virtualAvailable() ? Kind.VIRTUAL : Kind.PLATFORM;
   /** Numbers the pools (a shared executor's name is its identity: each registration gets its own). */
   private static final AtomicLong POOLS = new AtomicLong();
 
   /** The threads of one registration of {@code kind}. */
-  static BlockingThreads create(Vertx vertx, String kind, JobOptions options) {
-    return create(vertx, kind, options, DEFAULT);
-  }
-
   static BlockingThreads create(Vertx vertx, String kind, JobOptions options, Kind threads) {
     String name = "fanout-job-" + kind + "-" + POOLS.incrementAndGet();
     return threads == Kind.VIRTUAL ? new Virtual(vertx, name) : new Platform(vertx, name, options);

@@ -50,18 +50,25 @@ final class KindRegistration implements Registration {
   private MessageConsumer<JsonObject> consumer;
   private String deployment;
 
-  private KindRegistration(Vertx vertx, String kind, JobOptions options, JobHandler handler) {
+  private KindRegistration(Vertx vertx, String kind, JobOptions options, JobHandler handler,
+      BlockingThreads.Kind blocking) {
     this.vertx = vertx;
     this.kind = kind;
     this.options = options;
     this.handler = handler;
     // made before the consumer, so no job reaches a blocking handler on an event loop; made on the
     // caller's context, Vert.x closes them after the caller's stop, which comes after the drain
-    this.threads = options.blocking() ? BlockingThreads.create(vertx, kind, options) : null;
+    this.threads = options.blocking() ? BlockingThreads.create(vertx, kind, options, blocking) : null;
   }
 
   static Future<KindRegistration> start(Vertx vertx, String kind, JobOptions options, JobHandler handler) {
-    KindRegistration r = new KindRegistration(vertx, kind, options, handler);
+    return start(vertx, kind, options, handler, BlockingThreads.DEFAULT);
+  }
+
+  /** A registration whose blocking handler runs on {@code blocking} threads (the bench compares them). */
+  static Future<KindRegistration> start(Vertx vertx, String kind, JobOptions options, JobHandler handler,
+      BlockingThreads.Kind blocking) {
+    KindRegistration r = new KindRegistration(vertx, kind, options, handler, blocking);
     r.consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, r::receive);
     return r.consumer.completion()
         .compose(v -> vertx.deployVerticle(r.new Life()))
@@ -80,8 +87,8 @@ final class KindRegistration implements Registration {
   @Override
   public Future<Void> unregister() {
     if (undeploying.compareAndSet(false, true)) {
-      // fails only when already undeployed (with its parent): the drain has run, or runs
-      vertx.undeploy(deployment);
+      // once it is gone (its stop is the drain); fails only when undeployed with its parent already
+      return vertx.undeploy(deployment).transform(ar -> drained.future());
     }
     return drained.future();
   }
