@@ -92,7 +92,8 @@ class HandlerLifecycleTest {
         headers.add(msg.headers().get(JobHandlers.DEADLINE_HEADER));
         msg.reply(new JsonObject().put("ok", true));
       });
-      JobHandlers.External entry = JobHandlers.registerExternal(vertx, "remote", new JobHandlers.Options(2, 45_000, false));
+      JobHandlers.External entry =
+          JobHandlers.registerExternal(vertx, "remote", new JobHandlers.Options(2, 45_000, false));
       before[0] = System.currentTimeMillis();
       return rig.enqueue("remote", 3).compose(j -> rig.until(
           "SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(j), 10_000))
@@ -136,8 +137,8 @@ class HandlerLifecycleTest {
             .compose(second -> {
               undeployed.add(vertx.undeploy(deployment));
               // given back at once if it was claimed (scheduled, no attempt used), or never claimed
-              return rig.until("SELECT state IN ('available', 'scheduled') AND attempt = 0 FROM fanout_job WHERE id = $1",
-                  Tuple.of(second), 10_000);
+              return rig.until("SELECT state IN ('available', 'scheduled') AND attempt = 0"
+                  + " FROM fanout_job WHERE id = $1", Tuple.of(second), 10_000);
             })
             .compose(v -> {
               ctx.verify(() -> assertThat(undeployed.get(0).isComplete()).as("undeployed while an attempt runs")

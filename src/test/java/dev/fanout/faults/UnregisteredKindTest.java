@@ -16,7 +16,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A kind unregistered while this node holds claimed jobs of it: they go back at once for any node to run. */
+/**
+ * A kind unregistered while this node holds claimed jobs of it: they go back at once for any node
+ * to run, and the unregister completes once the attempt at its handler has ended.
+ */
 @ExtendWith(VertxExtension.class)
 class UnregisteredKindTest {
   @Test
@@ -47,7 +50,8 @@ class UnregisteredKindTest {
             held.calls.get(0).release(); // the one at its handler still finishes and is recorded
             return gone.get(0);
           })
-          .compose(v -> rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(first[0]), 10_000))
+          .compose(v -> rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1",
+              Tuple.of(first[0]), 10_000))
           .compose(v -> rig.direct.query(
               "SELECT state, attempt, lease_until IS NULL FROM fanout_job WHERE id <> " + first[0]).execute());
     }).onComplete(ctx.succeeding(rows -> ctx.verify(() -> {
