@@ -23,6 +23,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -159,6 +163,56 @@ class HandlerLifecycleTest {
           assertThat(counts.getLong("completed")).isEqualTo(1);
           assertThat(plugin.held.count()).isEqualTo(1);
           assertThat(plugin.threads).allMatch(t -> t.startsWith("vert.x-eventloop"));
+          ctx.completeNow();
+        })));
+  }
+  /** A plugin whose handler blocks its thread until released, and notes whether it was interrupted. */
+  static final class BlockingPluginVerticle extends VerticleBase {
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger started = new AtomicInteger();
+    final AtomicBoolean interrupted = new AtomicBoolean();
+
+    @Override
+    public Future<?> start() {
+      return Fanout.registerHandler(vertx, "blocker", JobOptions.defaults().concurrency(2).blocking(true), job -> {
+        started.incrementAndGet();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          interrupted.set(true);
+          Thread.currentThread().interrupt();
+        }
+        return Future.succeededFuture(JobReply.complete(new JsonObject().put("blocked", true)));
+      });
+    }
+  }
+
+  @Test
+  void undeploying_a_verticle_lets_its_blocking_attempt_finish_uninterrupted(Vertx vertx, VertxTestContext ctx) {
+    BlockingPluginVerticle plugin = new BlockingPluginVerticle();
+    List<Future<Void>> undeployed = new CopyOnWriteArrayList<>();
+    long[] id = new long[1];
+    WorkerRig.start(vertx, QUEUE, false).compose(rig -> vertx.deployVerticle(plugin)
+        .compose(deployment -> rig.enqueue("blocker", 3)
+            .compose(j -> {
+              id[0] = j;
+              return Conditions.until(vertx, () -> plugin.started.get() == 1, 10_000);
+            })
+            .compose(v -> {
+              undeployed.add(vertx.undeploy(deployment));
+              return rig.until("SELECT true", Tuple.tuple(), 10_000); // a round trip for the undeploy to go on
+            })
+            .compose(v -> {
+              // its registration (a child) is undeploying, and waits for the blocked attempt
+              ctx.verify(() -> assertThat(undeployed.get(0).isComplete()).isFalse());
+              plugin.release.countDown();
+              return undeployed.get(0);
+            })
+            .compose(v -> rig.until("SELECT state = 'completed' FROM fanout_job WHERE id = $1", Tuple.of(id[0]),
+                10_000))))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          plugin.release.countDown();
+          assertThat(plugin.interrupted.get()).isFalse();
           ctx.completeNow();
         })));
   }
