@@ -42,6 +42,8 @@ final class GatherStream implements FetchStream {
   private boolean pumping;
   private boolean failed; // fail-fast saw a failure: the rest is cancelled, still delivered
   private boolean ended;
+  private boolean endDue;
+  private boolean failureDue;
 
   GatherStream(Vertx vertx, GatherRequest req, int window) {
     this(vertx, req.requests(), window, req.mode() == GatherRequest.Mode.FAIL_FAST, null);
@@ -75,12 +77,20 @@ final class GatherStream implements FetchStream {
   @Override
   public FetchStream exceptionHandler(Handler<Throwable> h) {
     exceptionHandler = h;
+    if (h != null && failureDue) { // bad input found before anyone listened
+      failureDue = false;
+      context.runOnContext(v -> h.handle(invalid));
+    }
     return this;
   }
 
   @Override
   public FetchStream endHandler(Handler<Void> h) {
     endHandler = h;
+    if (h != null && endDue) { // ended (cancelled, or nothing to do) before anyone listened
+      endDue = false;
+      context.runOnContext(v -> h.handle(null));
+    }
     return this;
   }
 
@@ -112,9 +122,7 @@ final class GatherStream implements FetchStream {
     if (inFlight > 0) {
       vertx.eventBus().publish(Addresses.FETCH_CANCEL, new JsonObject().put("group", group));
     }
-    if (endHandler != null) {
-      endHandler.handle(null);
-    }
+    end();
   }
 
   private void start() {
@@ -124,6 +132,8 @@ final class GatherStream implements FetchStream {
       ended = true;
       if (exceptionHandler != null) {
         exceptionHandler.handle(invalid);
+      } else {
+        failureDue = true;
       }
     }
   }
@@ -153,9 +163,15 @@ final class GatherStream implements FetchStream {
     }
     if (!ended && next >= specs.size() && inFlight == 0 && buffer.isEmpty()) {
       ended = true;
-      if (endHandler != null) {
-        endHandler.handle(null);
-      }
+      end();
+    }
+  }
+
+  private void end() {
+    if (endHandler != null) {
+      endHandler.handle(null);
+    } else {
+      endDue = true;
     }
   }
 
