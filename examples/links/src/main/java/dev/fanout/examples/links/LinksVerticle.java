@@ -138,8 +138,8 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   private static JsonObject result(Page page, FetchResult r, List<String> links, int followed) {
-    return new JsonObject().put("url", page.url()).put("finalUrl", r.finalUrl()).put("status", r.status())
-        .put("error", r.errorKind()).put("depth", page.depth()).put("links", new JsonArray(links))
-        .put("followed", followed);
+    JsonObject out = new JsonObject().put("url", page.url()).put("finalUrl", r.finalUrl()).put("status", r.status())
+        .put("depth", page.depth()).put("links", new JsonArray(links)).put("followed", followed);
+    return r.errorKind() == null ? out : out.put("error", r.errorKind());
   }
 }
