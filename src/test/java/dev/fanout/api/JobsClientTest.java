@@ -2,6 +2,7 @@ package dev.fanout.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fanout.bus.Addresses;
 import dev.fanout.testing.Service;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,23 @@ class JobsClientTest {
         .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
           assertThat(b.getBoolean("done")).isFalse();
           assertThat(b.getLong("total")).isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void a_wait_longer_than_one_poll_is_several_polls(Vertx vertx, VertxTestContext ctx) {
+    // the service answers a poll when its batch is done or its waitMs passes: this stand-in on the
+    // bus answers "not done" twice, then "done", and records what each poll asked for
+    List<Long> asked = new ArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.JOBS_BATCH, m -> {
+      asked.add(m.body().getLong("waitMs"));
+      m.reply(new JsonObject().put("id", m.body().getString("id")).put("done", asked.size() == 3));
+    }).completion()
+        .compose(v -> Fanout.jobsClient(vertx).awaitBatch("b", Duration.ofMinutes(10)))
+        .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
+          assertThat(b.getBoolean("done")).isTrue();
+          assertThat(asked).containsExactly(BusJobsClient.POLL_MS, BusJobsClient.POLL_MS, BusJobsClient.POLL_MS);
           ctx.completeNow();
         })));
   }
