@@ -63,7 +63,16 @@ public final class LinksVerticle extends VerticleBase {
   }
 
   private Future<JobReply> handle(JobContext job) {
-    return Page.startsCrawl(job.payload()) ? startCrawl(job) : visit(job, Page.fromJson(job.payload()));
+    if (Page.startsCrawl(job.payload())) {
+      return startCrawl(job);
+    }
+    Page page;
+    try {
+      page = Page.fromJson(job.payload());
+    } catch (IllegalArgumentException e) {
+      return Future.succeededFuture(JobReply.cancel(e.getMessage())); // written by hand, wrongly: no retry helps
+    }
+    return visit(job, page);
   }
 
   private Future<JobReply> startCrawl(JobContext job) {

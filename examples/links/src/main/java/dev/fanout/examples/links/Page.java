@@ -39,9 +39,18 @@ record Page(String url, int depth, int maxDepth, int budget, String crawl, Strin
     return new Page(url, 0, maxDepth, budget, Long.toString(jobId), PageLinks.origin(url));
   }
 
+  /** A page job's payload as {@link #toJson()} wrote it; fails with {@link IllegalArgumentException} otherwise. */
   static Page fromJson(JsonObject p) {
-    return new Page(p.getString("url"), p.getInteger("depth"), p.getInteger("maxDepth"), p.getInteger("budget"),
-        p.getString("crawl"), p.getString("site"));
+    try {
+      Page page = new Page(p.getString("url"), p.getInteger("depth"), p.getInteger("maxDepth"),
+          p.getInteger("budget"), p.getString("crawl"), p.getString("site"));
+      if (page.url == null || page.site == null) {
+        throw new IllegalArgumentException("url and site are required");
+      }
+      return page;
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("not a page of a crawl: " + p.encode(), e);
+    }
   }
 
   JsonObject toJson() {

@@ -122,16 +122,19 @@ class LinksVerticleTest {
   }
 
   @Test
-  void a_crawl_without_a_usable_url_is_cancelled(Vertx vertx, VertxTestContext ctx) {
+  void a_crawl_or_page_without_a_usable_payload_is_cancelled(Vertx vertx, VertxTestContext ctx) {
     JobsClient jobs = Fanout.jobsClient(vertx);
     Service.start(vertx, new JsonObject())
         .compose(port -> vertx.deployVerticle(new LinksVerticle()))
-        .compose(id -> jobs.enqueue(new JsonObject().put("kind", "links")
-            .put("payload", new JsonObject().put("url", "ftp://127.0.0.1/"))))
+        .compose(id -> jobs.enqueue(new JsonObject().put("jobs", new JsonArray()
+            .add(new JsonObject().put("kind", "links").put("payload", new JsonObject().put("url", "ftp://127.0.0.1/")))
+            .add(new JsonObject().put("kind", "links").put("payload", new JsonObject().put("crawl", "7"))))))
         .compose(e -> jobs.awaitBatch(e.getString("batch"), Duration.ofSeconds(30))
-            .compose(b -> jobs.get(e.getJsonArray("ids").getLong(0))))
-        .onComplete(ctx.succeeding(job -> ctx.verify(() -> {
-          assertThat(job.getString("state")).isEqualTo("cancelled");
+            .compose(b -> jobs.get(e.getJsonArray("ids").getLong(0))
+                .compose(start -> jobs.get(e.getJsonArray("ids").getLong(1)).map(page -> List.of(start, page)))))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r).allMatch(job -> "cancelled".equals(job.getString("state")));
+          assertThat(r.get(0).getJsonObject("result").getString("cancel")).startsWith("url: ");
           ctx.completeNow();
         })));
   }
