@@ -58,6 +58,11 @@ public final class FetchResult {
     return e == null ? null : e.getString("message");
   }
 
+  /** Where the result's request stands in a streamed gather's input ({@link FetchClient#stream}), or null. */
+  public Integer index() {
+    return json.getInteger("index");
+  }
+
   /** The result as JSON. */
   public JsonObject json() {
     return json;

@@ -8,7 +8,10 @@ import java.time.Duration;
 public interface JobsClient {
   /**
    * Enqueues a job ({@code {"kind", "payload", ...}}) or a batch ({@code {"jobs": [...]}}); completes
-   * with {@code {batch, ids, unhandled}} once they are durable.
+   * with {@code {batch, ids, unhandled}} once they are durable. With {@code "batch": id} the jobs
+   * join that batch instead of starting one (a job that enqueues more of the same work, so that
+   * one batch shows the whole of it finishing). Bad input fails with a 400 {@code ReplyException}
+   * naming the field.
    */
   Future<JsonObject> enqueue(JsonObject request);
 
@@ -20,7 +23,8 @@ public interface JobsClient {
 
   /**
    * The batch's {@code {id, total, counts, done}} once it is done, or as it stands after
-   * {@code wait}.
+   * {@code wait} (long polls on {@code fanout.jobs.batch}, each up to two minutes, the service's
+   * limit); fails with a 404 {@code ReplyException} when there is no such batch.
    */
   Future<JsonObject> awaitBatch(String batch, Duration wait);
 }

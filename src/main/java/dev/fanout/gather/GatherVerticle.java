@@ -7,6 +7,7 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.RunningConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ public final class GatherVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = FanoutConfig.fromJson(config());
     defaults = cfg.fetch().defaults();
+    RunningConfig.publish(vertx, config()); // the typed clients apply the same limits (dev.fanout.api)
     consumer = vertx.eventBus().consumer(Addresses.GATHER, this::onGather);
     return consumer.completion();
   }
@@ -73,7 +75,7 @@ public final class GatherVerticle extends VerticleBase {
    * writes every result that arrives, even while the client reads slowly and the gather pauses:
    * what is in flight is what can pile up in the response's write queue.
    */
-  static int concurrency(GatherRequest req, FanoutConfig cfg) {
+  public static int concurrency(GatherRequest req, FanoutConfig cfg) {
     long widest = 0;
     for (FetchSpec s : req.requests()) {
       if (s.options().capture() != Capture.NONE) {

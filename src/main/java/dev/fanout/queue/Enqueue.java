@@ -24,8 +24,8 @@ import java.util.UUID;
 final class Enqueue {
   private Enqueue() {}
 
-  static Future<JobStore.Enqueued> run(Pool pool, List<NewJob> jobs) {
-    UUID batch = UUID.randomUUID();
+  static Future<JobStore.Enqueued> run(Pool pool, List<NewJob> jobs, UUID join) {
+    UUID batch = join != null ? join : UUID.randomUUID();
     int n = jobs.size();
     String[] kinds = new String[n];
     String[] queues = new String[n];

@@ -49,6 +49,9 @@ final class JobSql {
       ), batch AS (
         -- the range of ids inserted, by which the batch's jobs are read (none when nothing was inserted)
         INSERT INTO fanout_batch (id, first_id, last_id) SELECT $8, min(id), max(id) FROM ins HAVING count(*) > 0
+          -- an enqueue that joins an existing batch ("batch" given) widens its range
+          ON CONFLICT (id) DO UPDATE SET first_id = least(fanout_batch.first_id, excluded.first_id),
+                                         last_id = greatest(fanout_batch.last_id, excluded.last_id)
       ), notified AS (
         SELECT count(pg_notify('fanout_jobs', kind)) AS n FROM (SELECT DISTINCT kind FROM input) k
       )
@@ -80,6 +83,9 @@ final class JobSql {
         RETURNING id
       ), batch AS (
         INSERT INTO fanout_batch (id, first_id, last_id) SELECT $7, min(id), max(id) FROM ins HAVING count(*) > 0
+          -- an enqueue that joins an existing batch ("batch" given) widens its range
+          ON CONFLICT (id) DO UPDATE SET first_id = least(fanout_batch.first_id, excluded.first_id),
+                                         last_id = greatest(fanout_batch.last_id, excluded.last_id)
       )
       SELECT id, (SELECT count(pg_notify('fanout_jobs', k)) FROM unnest($8::text[]) AS k) AS notified
       FROM ins ORDER BY id""";

@@ -57,7 +57,12 @@ public final class JobStore {
    * job, in input order.
    */
   public Future<Enqueued> enqueue(List<NewJob> jobs) {
-    return Enqueue.run(pool, jobs);
+    return enqueue(jobs, null);
+  }
+
+  /** {@link #enqueue(List)} into batch {@code batch} (created when it does not exist), or a new one when null. */
+  public Future<Enqueued> enqueue(List<NewJob> jobs, UUID batch) {
+    return Enqueue.run(pool, jobs, batch);
   }
 
   /** A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by. */

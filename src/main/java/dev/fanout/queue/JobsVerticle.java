@@ -95,7 +95,10 @@ public final class JobsVerticle extends VerticleBase {
     throw new InvalidRequest("body", "must be a JSON object (got a " + body.getClass().getSimpleName() + ")");
   }
 
-  private Future<JsonObject> enqueue(JsonObject body) {
+  private Future<JsonObject> enqueue(JsonObject request) {
+    UUID join = Json.uuid("batch", Json.string(request, "batch")); // an existing batch the jobs join
+    JsonObject body = request.containsKey("batch") ? request.copy() : request;
+    body.remove("batch");
     List<NewJob> jobs = new ArrayList<>();
     JsonArray many = Json.array(body, "jobs");
     if (many == null) {
@@ -118,7 +121,7 @@ public final class JobsVerticle extends VerticleBase {
         }
       }
     }
-    return store.enqueue(jobs).map(e -> new JsonObject().put("batch", e.batch().toString())
+    return store.enqueue(jobs, join).map(e -> new JsonObject().put("batch", e.batch().toString())
         .put("ids", new JsonArray(e.ids())).put("unhandled", unhandled(jobs)));
   }
 
