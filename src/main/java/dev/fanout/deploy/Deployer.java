@@ -88,7 +88,12 @@ public final class Deployer {
     }
   }
 
+  /** A failure in a line: the message of a plain failed future, else the exception's name too. */
   private static String describe(Throwable e) {
-    return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+    if (e.getMessage() == null) {
+      return e.getClass().getName();
+    }
+    return e.getClass().getSimpleName().startsWith("NoStackTrace") ? e.getMessage()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }
