@@ -159,10 +159,11 @@ public final class FanoutVerticle extends VerticleBase {
    * The graceful stop, before {@code vertx.close()}: stops the service's parts one after another,
    * each once the one before is gone, as Vert.x would undeploy them all at once. The web first
    * ({@link #drainWeb(Vertx)}), then the user's verticles, newest first (their job handlers drain
-   * while the fetchers they may use still run), the admin verticle, then the queue worker (no new claims; running jobs get
-   * {@code queue.drainMs}, then those still running are released), then the job handlers (the
-   * worker no longer waits for them), the jobs API and gather, and the fetchers last, so a fetch
-   * job still running while the worker drains finishes and is recorded instead of being cut off.
+   * while the fetchers they may use still run), the admin verticle, then the queue worker (no new
+   * claims; running jobs get {@code queue.drainMs}, then those still running are released), then
+   * the job handlers (the worker no longer waits for them), the jobs API and gather, and the
+   * fetchers last, so a fetch job still running while the worker drains finishes and is recorded
+   * instead of being cut off.
    */
   public static Future<Void> drain(Vertx vertx) {
     Future<Void> stopped = drainWeb(vertx).recover(e -> {

@@ -55,7 +55,8 @@ class AdminApiTest {
   }
 
   private static JsonObject ping(String cls, String address) {
-    return new JsonObject().put("class", cls).put("instances", 2).put("config", new JsonObject().put("address", address));
+    return new JsonObject().put("class", cls).put("instances", 2)
+        .put("config", new JsonObject().put("address", address));
   }
 
   private static void problem(HttpResponse<Buffer> r, int status, String field) {

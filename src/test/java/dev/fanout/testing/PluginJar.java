@@ -67,8 +67,8 @@ public final class PluginJar {
   }
 
   /**
-   * A verticle that registers job kind {@code config.kind} with {@code Fanout.registerHandler}
-   * and completes each job with {@code {"echo": payload, "by": its class}}.
+   * A verticle that registers job kind {@code config.kind} (default {@code plugin-echo}) with
+   * {@code Fanout.registerHandler} and completes each job with {@code {"echo": payload, "by": its class}}.
    */
   public static String echoHandler(String className) {
     int dot = className.lastIndexOf('.');
@@ -88,7 +88,7 @@ public final class PluginJar {
 
           @Override
           public Future<?> start() {
-            return Fanout.registerHandler(vertx, config().getString("kind"), JobOptions.defaults(),
+            return Fanout.registerHandler(vertx, config().getString("kind", "plugin-echo"), JobOptions.defaults(),
                 job -> Future.succeededFuture(JobReply.complete(new JsonObject()
                     .put("echo", job.payload()).put("by", getClass().getName()))))
                 .onSuccess(r -> registration = r);
