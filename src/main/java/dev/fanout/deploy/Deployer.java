@@ -52,8 +52,8 @@ public final class Deployer {
                 : new DeployFailure(START_FAILED, name, "failed to start: " + describe(e)))))
         .map(id -> {
           LOG.info("deployed {} x{} ({})", name, spec.instances(), id);
-          return Deployments.add(vertx, id, name, name, spec.instances(), Deployments.USER)
-              .put("threadingModel", spec.threadingModel().name());
+          return Deployments.add(vertx, id, name, name, spec.instances(), Deployments.USER,
+              new JsonObject().put("threadingModel", spec.threadingModel().name()));
         })
         .onFailure(e -> LOG.warn("cannot deploy {}", e.getMessage()));
   }

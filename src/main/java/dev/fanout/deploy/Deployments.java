@@ -30,18 +30,25 @@ public final class Deployments {
   private Deployments() {}
 
   /**
-   * Notes a deployment.
+   * Notes a deployment; completes nothing, returns what {@code GET /v1/admin/verticles} shows.
    *
    * @param name fanout's name of the part ({@code web}, {@code fetchers}, ...) or the user's class
    */
   public static JsonObject add(Vertx vertx, String id, String name, String className, int instances, String owner) {
+    return add(vertx, id, name, className, instances, owner, new JsonObject());
+  }
+
+  /** {@link #add(Vertx, String, String, String, int, String)} with {@code more} fields shown. */
+  public static JsonObject add(Vertx vertx, String id, String name, String className, int instances, String owner,
+      JsonObject more) {
     JsonObject d = new JsonObject()
         .put("id", id)
         .put("name", name)
         .put("class", className)
         .put("instances", instances)
         .put("owner", owner)
-        .put("deployedAt", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        .put("deployedAt", DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+        .mergeIn(more);
     map(vertx).put(id, d.copy().put(SEQ, NEXT.incrementAndGet()));
     return d;
   }

@@ -96,7 +96,8 @@ class AdminApiTest {
                       .contains("web", "fetchers", "gather", "jobs", "handlers", "worker", "admin", "plug.Echo");
                   assertThat(all).allSatisfy(v -> assertThat(v.fieldNames())
                       .contains("id", "class", "instances", "owner", "deployedAt"));
-                  assertThat(all).filteredOn(v -> v.getString("owner").equals("user")).hasSize(1);
+                  assertThat(all).filteredOn(v -> v.getString("owner").equals("user")).singleElement()
+                      .satisfies(v -> assertThat(v.getString("threadingModel")).isEqualTo("EVENT_LOOP"));
                 });
                 return delete(d.getString("id"));
               })
