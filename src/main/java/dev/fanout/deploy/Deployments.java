@@ -30,7 +30,7 @@ public final class Deployments {
   private Deployments() {}
 
   /**
-   * Notes a deployment; completes nothing, returns what {@code GET /v1/admin/verticles} shows.
+   * Notes a deployment; returns its entry as {@code GET /v1/admin/verticles} shows it.
    *
    * @param name fanout's name of the part ({@code web}, {@code fetchers}, ...) or the user's class
    */
