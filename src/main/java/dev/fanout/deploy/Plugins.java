@@ -38,7 +38,7 @@ public final class Plugins implements AutoCloseable {
   public static Plugins open(Path dir) {
     ClassLoader parent = Plugins.class.getClassLoader();
     if (!Files.isDirectory(dir)) {
-      LOG.info("plugins: none ({} is not a directory)", dir.toAbsolutePath());
+      LOG.info("plugins: none ({} is not a directory)", dir.toAbsolutePath().normalize());
       return new Plugins(parent, List.of());
     }
     List<Path> jars = jars(dir);
@@ -47,7 +47,7 @@ public final class Plugins implements AutoCloseable {
       check(jar);
       urls.add(url(jar));
     }
-    LOG.info("plugins: {} jar(s) from {}{}", jars.size(), dir.toAbsolutePath(),
+    LOG.info("plugins: {} jar(s) from {}{}", jars.size(), dir.toAbsolutePath().normalize(),
         jars.isEmpty() ? "" : ": " + jars.stream().map(p -> p.getFileName().toString()).toList());
     return new Plugins(jars.isEmpty() ? parent : new URLClassLoader("fanout-plugins", urls.toArray(URL[]::new),
         parent), jars);

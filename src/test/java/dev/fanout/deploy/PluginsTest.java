@@ -3,6 +3,7 @@ package dev.fanout.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fanout.FanoutVerticle;
 import dev.fanout.config.ConfigException;
 import dev.fanout.testing.PluginJar;
 import dev.fanout.testing.Service;
@@ -19,6 +20,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +36,8 @@ class PluginsTest {
   private Path plugins() throws Exception {
     PluginJar.build(work.resolve("build"), work.resolve("plugins/handlers.jar"), Map.of(
         "plug.Echo", PluginJar.echoHandler("plug.Echo"),
-        "plug.Ping", PluginJar.ping("plug.Ping")));
+        "plug.Ping", PluginJar.ping("plug.Ping"),
+        "plug.StopProbe", PluginJar.stopProbe("plug.StopProbe")));
     return work.resolve("plugins");
   }
 
@@ -139,5 +142,22 @@ class PluginsTest {
               .containsExactly("fetchers", "gather", "jobs", "handlers", "worker", "web");
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  void the_graceful_stop_undeploys_user_verticles_right_after_the_web(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    Map<String, String> ids = new HashMap<>();
+    vertx.eventBus().<JsonArray>consumer("plug.stopped", m -> ctx.verify(() -> {
+      assertThat(m.body().getList()).doesNotContain(ids.get("web"))
+          .contains(ids.get("worker"), ids.get("handlers"), ids.get("jobs"), ids.get("fetchers"));
+      ctx.completeNow();
+    }));
+    Service.start(vertx, config(plugins(), new JsonArray().add("plug.StopProbe")))
+        .compose(p -> {
+          Deployments.all(vertx).forEach(d -> ids.put(d.getString("name"), d.getString("id")));
+          return FanoutVerticle.drain(vertx);
+        })
+        .onFailure(ctx::failNow);
   }
 }

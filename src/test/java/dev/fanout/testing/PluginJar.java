@@ -128,4 +128,28 @@ public final class PluginJar {
         }
         """.formatted(className.substring(0, dot), className.substring(dot + 1));
   }
+
+  /**
+   * A verticle whose {@code stop()} publishes on {@code plug.stopped} the deployment ids that
+   * still exist as it stops (to see what the graceful stop has undeployed before it).
+   */
+  public static String stopProbe(String className) {
+    int dot = className.lastIndexOf('.');
+    return """
+        package %s;
+
+        import io.vertx.core.Future;
+        import io.vertx.core.VerticleBase;
+        import io.vertx.core.json.JsonArray;
+        import java.util.ArrayList;
+
+        public class %s extends VerticleBase {
+          @Override
+          public Future<?> stop() {
+            vertx.eventBus().publish("plug.stopped", new JsonArray(new ArrayList<>(vertx.deploymentIDs())));
+            return Future.succeededFuture();
+          }
+        }
+        """.formatted(className.substring(0, dot), className.substring(dot + 1));
+  }
 }
