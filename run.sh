@@ -64,6 +64,8 @@ fi
 export FANOUT_CONF="${FANOUT_CONF:-$ROOT/conf/config.json}"
 # the embedded database lives in the project's data/ unless told otherwise
 export FANOUT_DATA_DIR="${FANOUT_DATA_DIR:-$ROOT/data}"
+# plugin jars (user verticles) are read from the project's plugins/ unless told otherwise
+export FANOUT_PLUGINS_DIR="${FANOUT_PLUGINS_DIR:-$ROOT/plugins}"
 # The command-line tools (fetch, enqueue) run with the serial collector unless FANOUT_JAVA_OPTS
 # picks one: a one-process batch tool has no use for G1's concurrent work, and measured on
 # bench/fetch.sh it spends 8 % less CPU and a third less memory. The service keeps the default.

@@ -32,6 +32,17 @@ public final class Addresses {
   public static final String JOBS_QUEUES = "fanout.jobs.queues";
   /** Prefix of job handler addresses: {@code fanout.job.<kind>}. */
   public static final String JOB_HANDLER_PREFIX = "fanout.job.";
+  /**
+   * Request: {@code {class, instances?, config?, threadingModel?}} → the deployment
+   * {@code {id, class, instances, owner, deployedAt, ...}}; 400 bad input (a class missing, not a
+   * verticle, or failing to start), 403 a class not in {@code admin.deployAllow}. Only with
+   * {@code admin.enabled}.
+   */
+  public static final String ADMIN_DEPLOY = "fanout.admin.deploy";
+  /** Request: {@code {id}} → the deployment, undeployed; 404 unknown, 409 one of fanout's own parts. */
+  public static final String ADMIN_UNDEPLOY = "fanout.admin.undeploy";
+  /** Request: {@code {}} → {@code {verticles: [{id, name, class, instances, owner, deployedAt}]}}. */
+  public static final String ADMIN_LIST = "fanout.admin.list";
   /** Publish: job and batch state changes, throughput ticks. */
   public static final String EVENTS = "fanout.events";
 

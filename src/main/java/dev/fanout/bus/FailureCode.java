@@ -8,6 +8,8 @@ package dev.fanout.bus;
 public enum FailureCode {
   /** Bad input: the request can never succeed as sent; the failure names its field. */
   INVALID(400),
+  /** The request is understood but not permitted (a class outside {@code admin.deployAllow}). */
+  FORBIDDEN(403),
   /** The job or batch asked for is not there. */
   NOT_FOUND(404),
   /** The job is not in a state that allows the operation. */

@@ -50,8 +50,9 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "fanout's address (default http://http.host:http.port).")
   String url;
 
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Option(names = "--conf", paramLabel = "FILE|JSON",
+      description = "Configuration over the built-in defaults: a file, or inline JSON starting with '{' "
+          + "(default: $FANOUT_CONF).")
   String conf;
 
   private final InputStream stdin;

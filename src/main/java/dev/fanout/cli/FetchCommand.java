@@ -83,8 +83,9 @@ public final class FetchCommand implements Callable<Integer> {
       description = "Allow this address block despite the egress policy (repeatable), e.g. 127.0.0.0/8.")
   List<String> allow = new ArrayList<>();
 
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Option(names = "--conf", paramLabel = "FILE|JSON",
+      description = "Configuration over the built-in defaults: a file, or inline JSON starting with '{' "
+          + "(default: $FANOUT_CONF).")
   String conf;
 
   private final InputStream stdin;

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
     description = "Apply the database migrations (to pg.url, or the embedded database in dataDir) and exit.")
 public final class MigrateCommand implements Callable<Integer> {
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Option(names = "--conf", paramLabel = "FILE|JSON",
+      description = "Configuration over the built-in defaults: a file, or inline JSON starting with '{' "
+          + "(default: $FANOUT_CONF).")
   String conf;
 
   @Override

@@ -1,33 +1,59 @@
 package dev.fanout.cli;
 
 import dev.fanout.FanoutVerticle;
+import dev.fanout.config.ConfigException;
+import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.deploy.DeployFailure;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-/** {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. */
+/**
+ * {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. Exit
+ * codes: 0 stopped, 1 failed, 2 bad usage or configuration, or a user verticle that is missing or
+ * fails to start (then nothing is left running).
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Start fanout: the fetcher pool and the HTTP API (the default command).")
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   private static final long STOP_GRACE_S = 30;
 
-  @Option(names = "--conf", paramLabel = "FILE",
-      description = "Configuration file over the built-in defaults (default: $FANOUT_CONF).")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--conf", paramLabel = "FILE|JSON",
+      description = "Configuration over the built-in defaults: a file, or inline JSON (a value starting with '{')"
+          + " (default: $FANOUT_CONF).")
   String conf;
+
+  @Option(names = "--deploy", paramLabel = "CLASS[:INSTANCES]",
+      description = "Deploy a verticle of yours (from the plugins directory or the class path) after fanout's own,"
+          + " after those of the config's deploy list; repeatable.")
+  List<String> deploy = new ArrayList<>();
+
+  @Option(names = "--instances", paramLabel = "N",
+      description = "Instances of each --deploy CLASS that gives no :INSTANCES (default 1). fanout itself runs"
+          + " once per process: size it with http.instances and fetch.instances.")
+  Integer instances;
 
   @Override
   public Integer call() throws InterruptedException {
-    JsonObject json = Boot.config(conf);
+    JsonObject json = withDeploys(Boot.config(conf));
     FanoutConfig cfg = FanoutConfig.fromJson(json);
     Vertx vertx = Boot.vertx(cfg);
     try {
@@ -35,11 +61,13 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       LOG.error("fanout failed to start: {}", e.getMessage());
       vertx.close().await();
-      return 1;
+      // what was started is stopped again (FanoutVerticle); a user verticle or a plugin jar that
+      // cannot be used is the operator's to fix, as a bad configuration is
+      return e instanceof DeployFailure || e instanceof ConfigException ? 2 : 1;
     }
     // SIGTERM and SIGINT stop gracefully and exit 0: web first (in-flight requests finish within
-    // http.shutdownGraceMs), then the queue worker (running jobs get queue.drainMs), then the job
-    // handlers, and the fetchers last; then everything else.
+    // http.shutdownGraceMs), then the user's verticles, the queue worker (running jobs get
+    // queue.drainMs), the job handlers, and the fetchers last; then everything else.
     CountDownLatch signalled = new CountDownLatch(1);
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> signalled.countDown());
@@ -57,5 +85,25 @@ public final class ServeCommand implements Callable<Integer> {
     }
     LOG.info("stopped");
     return 0;
+  }
+
+  /**
+   * The configuration with the {@code --deploy} verticles after the configured ones, as one
+   * {@code deploy} list. {@code --instances} without {@code --deploy} is refused: the Vert.x
+   * launcher's meaning (instances of the main verticle) does not apply to fanout, which runs once.
+   */
+  private JsonObject withDeploys(JsonObject json) {
+    if (instances != null && deploy.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "--instances sets the instances of --deploy CLASS; fanout "
+          + "itself runs once per process: size it with http.instances and fetch.instances (FANOUT_HTTP_INSTANCES, "
+          + "FANOUT_FETCH_INSTANCES), see docs/configuration.md");
+    }
+    List<DeploySpec> extra = new ArrayList<>();
+    for (String arg : deploy) {
+      extra.add(DeploySpec.parse(arg, "--deploy", instances == null ? 1 : instances,
+          (field, problem) -> new ParameterException(spec.commandLine(), "--deploy " + arg + ": " + problem)));
+    }
+    List<DeploySpec> all = FanoutConfig.fromJson(json).plugins().plus(extra).deploy();
+    return json.copy().put("deploy", new JsonArray(all.stream().map(DeploySpec::toJson).toList()));
   }
 }

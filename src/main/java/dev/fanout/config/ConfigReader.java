@@ -17,7 +17,7 @@ final class ConfigReader {
     this.root = root;
   }
 
-  private Object raw(String key) {
+  Object raw(String key) {
     Object cur = root;
     for (String part : key.split("\\.")) {
       if (!(cur instanceof JsonObject o) || !o.containsKey(part)) {

@@ -80,11 +80,12 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
    * do not know (a typo would otherwise be ignored silently). Reads the file synchronously: call
    * it before Vert.x starts, or off the event loop.
    *
-   * @param file the file to overlay, or null for defaults + environment only
+   * @param file the file to overlay, or inline JSON (starting with '{'), or null for defaults +
+   *     environment only
    */
   public static JsonObject load(String file, Map<String, String> env, Map<String, String> sys) {
     JsonObject defaults = defaults();
-    JsonObject overlay = file == null ? new JsonObject() : parse(file, read(file));
+    JsonObject overlay = file == null ? new JsonObject() : overlay(file);
     checkKnown(defaults, overlay, "");
     JsonObject merged = defaults.copy().mergeIn(overlay, true);
     for (String key : leafKeys(defaults, "")) {
@@ -103,6 +104,14 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
     Map<String, String> sys = new HashMap<>();
     System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
     return load(file, System.getenv(), sys);
+  }
+
+  /** {@code --conf}'s value: inline JSON when it starts with '{' (as the Vert.x launcher reads it), else a file. */
+  private static JsonObject overlay(String conf) {
+    if (conf.stripLeading().startsWith("{")) {
+      return parse("the inline JSON", Buffer.buffer(conf));
+    }
+    return parse(conf, read(conf));
   }
 
   private static Buffer read(String file) {

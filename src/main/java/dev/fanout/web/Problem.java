@@ -26,7 +26,8 @@ public final class Problem {
   private Problem() {}
 
   /**
-   * Answers {@code t} as a problem: bad input 400 naming its field, 404 and 409 naming {@code id},
+   * Answers {@code t} as a problem: bad input 400 naming its field, 403 naming what is not
+   * permitted, 404 and 409 naming {@code id},
    * 503 when nothing could answer, 504 when nothing answered in time, and 500 (logged) for a bug.
    */
   public static void fail(RoutingContext ctx, Throwable t) {
@@ -38,6 +39,7 @@ public final class Problem {
     switch (f.code()) {
       case INVALID -> send(ctx, 400, "invalid-request", "Invalid request", detail, named(f, "body"));
       case NOT_FOUND -> send(ctx, 404, "not-found", "Not found", detail, named(f, "id"));
+      case FORBIDDEN -> send(ctx, 403, "forbidden", "Forbidden", detail, named(f, "body"));
       case CONFLICT -> send(ctx, 409, "conflict", "Conflict", detail, named(f, "id"));
       case UNAVAILABLE -> send(ctx, 503, "unavailable", "Service unavailable", detail, null);
       case TIMEOUT -> send(ctx, 504, "timeout", "Request timed out", detail, null);

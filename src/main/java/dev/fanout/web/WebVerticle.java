@@ -51,6 +51,9 @@ public final class WebVerticle extends VerticleBase {
     router.post("/v1/jobs/:id/retry").handler(jobsApi::retry);
     router.get("/v1/batches/:id").handler(jobsApi::batch);
     router.get("/v1/queues").handler(jobsApi::queues);
+    if (all.admin().enabled()) {
+      admin(router, new AdminApi(vertx, cfg.requestTimeoutMs()));
+    }
     router.route().failureHandler(Problem::onFailure);
     router.errorHandler(400, Problem::malformed); // a path that does not decode, before any route
     router.errorHandler(404, Problem::onFailure);
@@ -64,6 +67,14 @@ public final class WebVerticle extends VerticleBase {
     server = vertx.createHttpServer(opts).connectionHandler(idle::onConnection).requestHandler(router);
     return server.listen(cfg.port(), cfg.host())
         .onSuccess(s -> vertx.sharedData().getLocalMap(STATE).putIfAbsent("port", s.actualPort()));
+  }
+
+  /** The admin routes ({@code admin.enabled}); without them every admin path is a 404. */
+  private void admin(Router router, AdminApi api) {
+    router.route("/v1/admin/*").handler(api::authorize);
+    router.post("/v1/admin/verticles").handler(JsonBody.handler(cfg.bodyLimitBytes())).handler(api::deploy);
+    router.get("/v1/admin/verticles").handler(api::list);
+    router.delete("/v1/admin/verticles/:id").handler(api::undeploy);
   }
 
   @Override
