@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.bridge.BridgeVerticle;
 import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
@@ -54,6 +55,8 @@ public final class FanoutVerticle extends VerticleBase {
         .compose(id -> vertx.deployVerticle(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()),
             new DeploymentOptions().setConfig(config())))
         .onSuccess(remember("worker"))
+        .compose(id -> cfg.bridge().enabled()
+            ? BridgeVerticle.deploy(vertx, config()).onSuccess(remember("bridge")) : Future.succeededFuture())
         .compose(id -> vertx.deployVerticle(WebVerticle.class,
             new DeploymentOptions().setInstances(web).setConfig(config())))
         .onSuccess(webId -> {
@@ -102,7 +105,7 @@ public final class FanoutVerticle extends VerticleBase {
       LOG.warn("stopping the web failed: {}", e.getMessage());
       return Future.succeededFuture();
     });
-    for (String part : new String[] {"worker", "handlers", "jobs", "gather", "fetchers"}) {
+    for (String part : new String[] {"worker", "bridge", "handlers", "jobs", "gather", "fetchers"}) {
       stopped = stopped.compose(v -> undeploy(vertx, part));
     }
     return stopped;
