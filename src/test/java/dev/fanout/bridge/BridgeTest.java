@@ -110,7 +110,7 @@ class BridgeTest {
   }
 
   @Test
-  void a_frame_over_the_cap_closes_the_connection(Vertx vertx) {
+  void a_frame_over_the_cap_or_of_no_known_type_closes_the_connection(Vertx vertx) {
     BridgeRig rig = BridgeRig.start(vertx, new JsonObject().put("maxFrameBytes", 4096));
     try (RawBridgeClient client = new RawBridgeClient(rig.bridgePort)) {
       client.send(new JsonObject().put("type", "ping"));
@@ -122,6 +122,9 @@ class BridgeTest {
     try (RawBridgeClient other = new RawBridgeClient(rig.bridgePort)) {
       other.send(new JsonObject().put("type", "ping").put("pad", "x".repeat(4000)));
       assertThat(other.read().getString("type")).isEqualTo("pong"); // under the cap: fine
+      other.send(new JsonObject().put("type", "bogus").put("address", "fanout.fetch"));
+      assertThat(other.read().getString("message")).isEqualTo("invalid_frame"); // the bridge's parser threw
+      assertThat(other.closedByServer()).isTrue();
     }
   }
 
