@@ -85,19 +85,19 @@ class BridgeTest {
   @Test
   void a_client_that_leaves_releases_its_running_jobs_at_once(Vertx vertx) {
     BridgeRig rig = BridgeRig.start(vertx, new JsonObject());
-    JsonObject created;
-    long id;
-    try (RawBridgeClient first = new RawBridgeClient(rig.bridgePort)) {
-      first.register("fanout.job.slow");
-      created = rig.post("/v1/jobs", new JsonObject().put("kind", "slow"));
-      id = created.getJsonArray("ids").getLong(0);
-      JsonObject held = first.nextJob().getJsonObject("body");
-      assertThat(held.getLong("id")).isEqualTo(id);
-      assertThat(held.getInteger("attempt")).isEqualTo(1);
-    } // gone without answering: its attempt has two minutes and its lease one
     try (RawBridgeClient second = new RawBridgeClient(rig.bridgePort)) {
-      second.register("fanout.job.slow");
-      JsonObject again = second.nextJob(); // within the client's 30 s read timeout, well before the lease
+      JsonObject created;
+      long id;
+      try (RawBridgeClient first = new RawBridgeClient(rig.bridgePort)) {
+        first.register("fanout.job.slow");
+        created = rig.post("/v1/jobs", new JsonObject().put("kind", "slow"));
+        id = created.getJsonArray("ids").getLong(0);
+        JsonObject held = first.nextJob().getJsonObject("body");
+        assertThat(held.getLong("id")).isEqualTo(id);
+        assertThat(held.getInteger("attempt")).isEqualTo(1);
+        second.register("fanout.job.slow"); // the kind (one at a time) is busy with the first's job
+      } // gone without answering: its attempt had two minutes, its lease one
+      JsonObject again = second.nextJob(); // within the client's 30 s read timeout, well before either
       assertThat(again.getJsonObject("body").getLong("id")).isEqualTo(id);
       assertThat(again.getJsonObject("body").getInteger("attempt")).isEqualTo(1); // no attempt used
       second.reply(again, new JsonObject().put("done", true));

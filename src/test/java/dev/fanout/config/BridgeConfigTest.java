@@ -39,7 +39,8 @@ class BridgeConfigTest {
 
   @Test
   void a_prefix_of_other_addresses_is_allowed() {
-    BridgeConfig b = bridge(Map.of("FANOUT_BRIDGE_OUTBOUND", "myapp.events.*", "FANOUT_BRIDGE_INBOUND", "fanout.fetch"));
+    BridgeConfig b = bridge(Map.of("FANOUT_BRIDGE_OUTBOUND", "myapp.events.*",
+        "FANOUT_BRIDGE_INBOUND", "fanout.fetch"));
     assertThat(b.outbound()).containsExactly("myapp.events.*");
     assertThat(b.inbound()).containsExactly("fanout.fetch");
   }
