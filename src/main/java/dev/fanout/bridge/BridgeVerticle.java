@@ -55,7 +55,7 @@ public final class BridgeVerticle extends VerticleBase {
     // is now the client's, guarded
     Handler<NetSocket> bridged = server.connectHandler();
     server.connectHandler(real -> {
-      Session session = new Session(claims);
+      Session session = new Session(vertx, claims);
       GuardedSocket socket = new GuardedSocket(real, cfg.maxFrameBytes(), session);
       session.attach(socket);
       bridged.handle(socket);
@@ -105,8 +105,8 @@ public final class BridgeVerticle extends VerticleBase {
     }
     Session session = socket.session();
     JsonObject frame = event.getRawMessage();
-    if (session.isClosed()) {
-      event.complete(true); // a frame the session injected after the client left: its jobs' release
+    if (session.isInjecting()) {
+      event.complete(true); // the session answering for its client: a left client's jobs, an expired one
       return;
     }
     if (!session.admit(frame)) {

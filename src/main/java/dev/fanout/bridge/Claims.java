@@ -1,5 +1,6 @@
 package dev.fanout.bridge;
 
+import dev.fanout.config.BridgeConfig;
 import dev.fanout.config.BridgeConfig.HandlerKind;
 import dev.fanout.queue.JobHandlers;
 import io.vertx.core.Vertx;
@@ -57,6 +58,12 @@ final class Claims {
     holders.remove(address);
     LOG.info("no bridge client handles kind {} any more: no longer claimed", kinds.get(address).kind());
     claims.remove(address).remove();
+  }
+
+  /** The attempt timeout of the handler kind at {@code address}. */
+  long timeoutMs(String address) {
+    HandlerKind kind = kinds.get(address);
+    return kind == null ? BridgeConfig.DEFAULT_TIMEOUT_MS : kind.timeoutMs();
   }
 
   /** Lets every kind go (the bridge stops). */

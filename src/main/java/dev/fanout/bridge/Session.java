@@ -1,6 +1,7 @@
 package dev.fanout.bridge;
 
 import dev.fanout.api.JobReply;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * delivered to it that it has not answered (by reply address). When the connection closes it stops
  * claiming its kinds ({@link Claims}) and answers each unanswered job with a snooze of 0 through
  * the bridge — as if the client had — so the job runs again at once without using an attempt,
- * instead of after its attempt timeout (which would use one). Used on the bridge's event loop.
+ * instead of after its attempt timeout (which would use one). A job still unanswered a second past
+ * its kind's attempt timeout has already failed at the worker: it is answered with a failure then,
+ * which reaches nobody but ends the bridge's and this session's record of it (both would otherwise
+ * grow for as long as a client ignores jobs). Used on the bridge's event loop.
  */
 final class Session {
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -30,14 +34,19 @@ final class Session {
       .getBytes(StandardCharsets.UTF_8);
   private static final int LENGTH_BYTES = 4;
 
+  private static final long EXPIRY_MARGIN_MS = 1_000;
+
+  private final Vertx vertx;
   private final Claims claims;
   private final Set<String> registered = new HashSet<>();
-  /** Reply address of each job message delivered and not answered → its address. */
-  private final Map<String, String> unanswered = new LinkedHashMap<>();
+  /** Reply address of each job message delivered and not answered → the timer that expires it. */
+  private final Map<String, Long> unanswered = new LinkedHashMap<>();
   private GuardedSocket socket;
   private boolean closed;
+  private boolean injecting;
 
-  Session(Claims claims) {
+  Session(Vertx vertx, Claims claims) {
+    this.vertx = vertx;
     this.claims = claims;
   }
 
@@ -75,7 +84,10 @@ final class Session {
 
   /** A send frame: a reply (or failure) to a job it holds answers it. */
   void sending(String address) {
-    unanswered.remove(address);
+    Long timer = unanswered.remove(address);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** A frame the bridge writes to the client: a job message is noted until answered. */
@@ -92,11 +104,22 @@ final class Session {
     String replyAddress = msg.getString("replyAddress");
     String address = msg.getString("address");
     if (replyAddress != null && registered.contains(address)) {
-      unanswered.put(replyAddress, address);
+      long expiry = claims.timeoutMs(address) + EXPIRY_MARGIN_MS;
+      unanswered.put(replyAddress, vertx.setTimer(expiry, id -> expired(replyAddress)));
       if (closed) {
         release(); // delivered while its consumer was going: released like the others
       }
     }
+  }
+
+  private void expired(String replyAddress) {
+    if (unanswered.remove(replyAddress) != null) {
+      inject(answer(replyAddress).put("failureCode", 504).put("message", "no answer from the bridge client"));
+    }
+  }
+
+  private static JsonObject answer(String replyAddress) {
+    return new JsonObject().put("type", "send").put("address", replyAddress);
   }
 
   private static boolean startsWithJobFrame(Buffer frame) {
@@ -114,8 +137,7 @@ final class Session {
   /** The connection closed (the bridge already unregistered its consumers). */
   void closed() {
     closed = true;
-    registered.forEach(address -> claims.release(address, this));
-    registered.clear();
+    registered.forEach(address -> claims.release(address, this)); // kept: a late delivery is still known
     release();
   }
 
@@ -126,14 +148,26 @@ final class Session {
     LOG.info("bridge client {} left with {} job(s) unanswered: released to run again",
         socket.remoteAddress(), unanswered.size());
     JsonObject snooze = JobReply.snooze(Duration.ZERO).toJson();
-    Map<String, String> answering = new LinkedHashMap<>(unanswered);
+    Map<String, Long> answering = new LinkedHashMap<>(unanswered);
     unanswered.clear();
-    answering.keySet().forEach(replyAddress ->
-        socket.inject(new JsonObject().put("type", "send").put("address", replyAddress).put("body", snooze.copy())));
+    answering.forEach((replyAddress, timer) -> {
+      vertx.cancelTimer(timer);
+      inject(answer(replyAddress).put("body", snooze.copy()));
+    });
   }
 
-  /** Whether the connection closed: a frame seen since is one this class injected. */
-  boolean isClosed() {
-    return closed;
+  /** Answers for the client, through the bridge (which acts on the frame before this returns). */
+  private void inject(JsonObject frame) {
+    injecting = true;
+    try {
+      socket.inject(frame);
+    } finally {
+      injecting = false;
+    }
+  }
+
+  /** Whether the frame the bridge is looking at is one this class injected: it is always let through. */
+  boolean isInjecting() {
+    return injecting;
   }
 }

@@ -20,8 +20,12 @@ import java.util.concurrent.TimeUnit;
  * service, for tests that speak the bridge protocol from their own thread (never an event loop).
  */
 final class BridgeRig {
-  /** Handler kinds of the tests: {@code work} 4 at a time; {@code slow} one at a time, two minutes each. */
-  static final JsonArray KINDS = new JsonArray().add("work:4").add("slow:1:120000").add("py-work:2");
+  /**
+   * Handler kinds of the tests: {@code work} 4 at a time; {@code slow} one at a time, two minutes
+   * each; {@code quick} one at a time, 300 ms each.
+   */
+  static final JsonArray KINDS =
+      new JsonArray().add("work:4").add("slow:1:120000").add("quick:1:300").add("py-work:2");
 
   final int httpPort;
   final int bridgePort;

@@ -110,6 +110,23 @@ class BridgeTest {
   }
 
   @Test
+  void a_job_a_client_leaves_unanswered_times_out_and_runs_again(Vertx vertx) {
+    BridgeRig rig = BridgeRig.start(vertx, new JsonObject());
+    try (RawBridgeClient client = new RawBridgeClient(rig.bridgePort)) {
+      client.register("fanout.job.quick");
+      JsonObject created = rig.post("/v1/jobs", new JsonObject().put("kind", "quick"));
+      assertThat(client.nextJob().getJsonObject("body").getInteger("attempt")).isEqualTo(1); // not answered
+      JsonObject again = client.nextJob();
+      assertThat(again.getJsonObject("body").getInteger("attempt")).isEqualTo(2);
+      client.reply(again, new JsonObject().put("late", false));
+      rig.awaitBatch(created.getString("batch"));
+      JsonObject job = rig.get("/v1/jobs/" + created.getJsonArray("ids").getLong(0));
+      assertThat(job.getString("state")).isEqualTo("completed");
+      assertThat(job.getJsonArray("errors").getJsonObject(0).getString("kind")).isEqualTo("timeout");
+    }
+  }
+
+  @Test
   void a_frame_over_the_cap_or_of_no_known_type_closes_the_connection(Vertx vertx) {
     BridgeRig rig = BridgeRig.start(vertx, new JsonObject().put("maxFrameBytes", 4096));
     try (RawBridgeClient client = new RawBridgeClient(rig.bridgePort)) {

@@ -23,8 +23,8 @@ class ClaimsTest {
   @Test
   void a_kind_stays_claimed_while_any_client_holds_it(Vertx vertx) {
     Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
-    Session a = new Session(claims);
-    Session b = new Session(claims);
+    Session a = new Session(vertx, claims);
+    Session b = new Session(vertx, claims);
     claims.hold(ADDRESS, a);
     claims.hold(ADDRESS, b);
     assertThat(registry(vertx).get("thumb").getInteger("concurrency")).isEqualTo(3); // shared, not 6
@@ -40,7 +40,7 @@ class ClaimsTest {
   @Test
   void addresses_that_are_not_handler_kinds_claim_nothing(Vertx vertx) {
     Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
-    claims.hold("myapp.events.x", new Session(claims));
+    claims.hold("myapp.events.x", new Session(vertx, claims));
     assertThat(registry(vertx)).isEmpty();
   }
 
@@ -49,7 +49,7 @@ class ClaimsTest {
     JsonObject local = new JsonObject().put("concurrency", 9).put("timeoutMs", 1_000);
     registry(vertx).put("thumb", local);
     Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
-    Session a = new Session(claims);
+    Session a = new Session(vertx, claims);
     claims.hold(ADDRESS, a);
     claims.release(ADDRESS, a);
     assertThat(registry(vertx).get("thumb")).isEqualTo(local);
