@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The service: reads the configuration, opens the database (starting the embedded one when no
  * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, the jobs
- * API, the built-in job handlers and the queue worker, then the web verticles, and marks itself
+ * API, the built-in job handlers, the queue worker and (when {@code bridge.port > 0}) the TCP
+ * event-bus bridge, then the web verticles, and marks itself
  * ready. Nothing else. {@link #drain(Vertx)} stops them in order on shutdown: the web first, so
  * in-flight requests finish while the fetchers still run, then the queue worker before the job
  * handlers and the fetchers its running jobs use.
@@ -96,7 +97,7 @@ public final class FanoutVerticle extends VerticleBase {
    * The graceful stop, before {@code vertx.close()}: stops the service's parts one after another,
    * each once the one before is gone, as Vert.x would undeploy them all at once. The web first
    * ({@link #drainWeb(Vertx)}), then the queue worker (no new claims; running jobs get
-   * {@code queue.drainMs}, then those still running are released), then the job handlers (the
+   * {@code queue.drainMs}, then those still running are released), the bridge if on, then the job handlers (the
    * worker no longer waits for them), the jobs API and gather, and the fetchers last, so a fetch
    * job still running while the worker drains finishes and is recorded instead of being cut off.
    */
