@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * The service: reads the configuration, opens the database (starting the embedded one when no
  * {@code pg.url} is set) and migrates it, deploys the fetcher pool, the gather verticle, the jobs
  * API, the built-in job handlers, the queue worker and (when {@code bridge.port > 0}) the TCP
- * event-bus bridge, then the web verticles, and marks itself
- * ready. Nothing else. {@link #drain(Vertx)} stops them in order on shutdown: the web first, so
- * in-flight requests finish while the fetchers still run, then the queue worker before the job
- * handlers and the fetchers its running jobs use.
+ * event-bus bridge, then the web verticles, and marks itself ready. Nothing else.
+ * {@link #drain(Vertx)} stops them in order on shutdown: the web first, so in-flight requests
+ * finish while the fetchers still run, then the queue worker before the job handlers and the
+ * fetchers its running jobs use.
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
