@@ -1,5 +1,6 @@
 package dev.fanout;
 
+import dev.fanout.bridge.BridgeVerticle;
 import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.HostShards;
 import dev.fanout.config.DeploySpec;
@@ -32,13 +33,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The service: reads the configuration, opens the plugins directory ({@link Plugins}) and the
  * database (starting the embedded one when no {@code pg.url} is set) and migrates it, deploys the
- * fetcher pool, the gather verticle, the jobs API, the built-in job handlers, the queue worker,
- * the admin verticle (with {@code admin.enabled}), then the web verticles, then the user's
- * verticles ({@code deploy}, in order), and marks itself ready. Nothing else. A start that fails
- * part-way (a user verticle that is missing or does not start) undeploys what it deployed and
- * closes the database. {@link #drain(Vertx)} stops them in order on shutdown: the web first, so
- * in-flight requests finish while the fetchers still run, then the user's verticles, then the
- * queue worker before the job handlers and the fetchers its running jobs use.
+ * fetcher pool, the gather verticle, the jobs API, the built-in job handlers, the queue worker, the
+ * TCP event-bus bridge (when {@code bridge.port > 0}), the admin verticle (with {@code
+ * admin.enabled}), then the web verticles, then the user's verticles ({@code deploy}, in order),
+ * and marks itself ready. Nothing else. A start that fails part-way (a user verticle that is
+ * missing or does not start) undeploys what it deployed and closes the database. {@link
+ * #drain(Vertx)} stops them in order on shutdown: the web first, so in-flight requests finish while
+ * the fetchers still run, then the user's verticles, then the queue worker before the job handlers
+ * and the fetchers its running jobs use.
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
@@ -68,6 +70,7 @@ public final class FanoutVerticle extends VerticleBase {
         .compose(id -> deploy(new JobsVerticle(db.pool()), "jobs"))
         .compose(id -> deploy(new BuiltInHandlersVerticle(), "handlers"))
         .compose(id -> deploy(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()), "worker"))
+        .compose(id -> cfg.bridge().enabled() ? deploy(new BridgeVerticle(), "bridge") : Future.succeededFuture())
         .compose(id -> cfg.admin().enabled() ? deploy(new AdminVerticle(new Deployer(vertx, plugins)), "admin")
             : Future.succeededFuture())
         .compose(id -> deploy(WebVerticle.class, "web", web))
@@ -160,10 +163,10 @@ public final class FanoutVerticle extends VerticleBase {
    * each once the one before is gone, as Vert.x would undeploy them all at once. The web first
    * ({@link #drainWeb(Vertx)}), then the user's verticles, newest first (their job handlers drain
    * while the fetchers they may use still run), the admin verticle, then the queue worker (no new
-   * claims; running jobs get {@code queue.drainMs}, then those still running are released), then
-   * the job handlers (the worker no longer waits for them), the jobs API and gather, and the
-   * fetchers last, so a fetch job still running while the worker drains finishes and is recorded
-   * instead of being cut off.
+   * claims; running jobs get {@code queue.drainMs}, then those still running are released), the
+   * bridge if on, then the job handlers (the worker no longer waits for them), the jobs API and
+   * gather, and the fetchers last, so a fetch job still running while the worker drains finishes
+   * and is recorded instead of being cut off.
    */
   public static Future<Void> drain(Vertx vertx) {
     Future<Void> stopped = drainWeb(vertx).recover(e -> {
@@ -173,7 +176,7 @@ public final class FanoutVerticle extends VerticleBase {
     for (String id : Deployments.userIdsNewestFirst(vertx)) {
       stopped = stopped.compose(v -> undeployUser(vertx, id));
     }
-    for (String part : new String[] {"admin", "worker", "handlers", "jobs", "gather", "fetchers"}) {
+    for (String part : new String[] {"admin", "worker", "bridge", "handlers", "jobs", "gather", "fetchers"}) {
       stopped = stopped.compose(v -> undeploy(vertx, part));
     }
     return stopped;

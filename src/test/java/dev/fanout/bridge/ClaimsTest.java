@@ -1,0 +1,57 @@
+package dev.fanout.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fanout.config.BridgeConfig.HandlerKind;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A kind is claimed from its first bridge client to its last, with the configured options. */
+@ExtendWith(VertxExtension.class)
+class ClaimsTest {
+  private static final String ADDRESS = "fanout.job.thumb";
+
+  private static LocalMap<String, JsonObject> registry(Vertx vertx) {
+    return vertx.sharedData().getLocalMap("fanout.job.kinds"); // JobHandlers' registry, read by the worker
+  }
+
+  @Test
+  void a_kind_stays_claimed_while_any_client_holds_it(Vertx vertx) {
+    Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
+    Session a = new Session(vertx, claims);
+    Session b = new Session(vertx, claims);
+    claims.hold(ADDRESS, a);
+    claims.hold(ADDRESS, b);
+    assertThat(registry(vertx).get("thumb").getInteger("concurrency")).isEqualTo(3); // shared, not 6
+    assertThat(registry(vertx).get("thumb").getLong("timeoutMs")).isEqualTo(5_000);
+    claims.release(ADDRESS, a);
+    assertThat(registry(vertx).get("thumb")).isNotNull();
+    claims.release(ADDRESS, a); // again: nothing
+    assertThat(registry(vertx).get("thumb")).isNotNull();
+    claims.release(ADDRESS, b);
+    assertThat(registry(vertx).get("thumb")).isNull();
+  }
+
+  @Test
+  void addresses_that_are_not_handler_kinds_claim_nothing(Vertx vertx) {
+    Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
+    claims.hold("myapp.events.x", new Session(vertx, claims));
+    assertThat(registry(vertx)).isEmpty();
+  }
+
+  @Test
+  void a_kind_registered_here_keeps_its_entry(Vertx vertx) {
+    JsonObject local = new JsonObject().put("concurrency", 9).put("timeoutMs", 1_000);
+    registry(vertx).put("thumb", local);
+    Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
+    Session a = new Session(vertx, claims);
+    claims.hold(ADDRESS, a);
+    claims.release(ADDRESS, a);
+    assertThat(registry(vertx).get("thumb")).isEqualTo(local);
+  }
+}
