@@ -156,32 +156,6 @@ public final class JobHandlers {
     return first == null ? mine : first;
   }
 
-  /**
-   * Makes this node claim {@code kind} although nothing here consumes {@code fanout.job.<kind>}:
-   * something else does (a bridge client). The claim lasts until {@link External#remove()}. A kind
-   * already registered here keeps its entry (and options); the handle then removes nothing.
-   */
-  public static External registerExternal(Vertx vertx, String kind, Options options) {
-    JsonObject entry = new JsonObject().put("concurrency", options.concurrency())
-        .put("timeoutMs", options.timeoutMs()).put("external", true);
-    if (registry(vertx).putIfAbsent(kind, entry) != null) {
-      return () -> { };
-    }
-    changed(vertx);
-    return () -> {
-      if (registry(vertx).removeIfPresent(kind, entry)) {
-        changed(vertx);
-      }
-    };
-  }
-
-  /** A claim of {@link #registerExternal}: {@link #remove()} ends it (once is enough; again does nothing). */
-  @FunctionalInterface
-  public interface External {
-    /** This node stops claiming the kind; jobs of it claimed and not started go back at once. */
-    void remove();
-  }
-
   private static void changed(Vertx vertx) {
     VERSION.incrementAndGet();
     vertx.eventBus().publish(CHANGED, null);
