@@ -51,7 +51,10 @@ public final class JobContext {
     return job.getString("batch");
   }
 
-  /** When this attempt times out: work past it is not recorded. */
+  /**
+   * When this attempt times out: a reply after it is not recorded. The worker sends it with the
+   * job as the delivery header {@code fanout-deadline} (epoch milliseconds).
+   */
   public Instant deadline() {
     return deadline;
   }

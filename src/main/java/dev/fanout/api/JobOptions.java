@@ -52,7 +52,10 @@ public final class JobOptions {
     return new JobOptions(concurrency, Objects.requireNonNull(t, "timeout"), blocking);
   }
 
-  /** Whether the handler blocks: it is then called on worker threads, never on an event loop. */
+  /**
+   * Whether the handler blocks: it is then called on threads of its registration's own, never on
+   * an event loop (a virtual thread per call on Java 21+, else a pool of {@link #concurrency()}).
+   */
   public boolean blocking() {
     return blocking;
   }
