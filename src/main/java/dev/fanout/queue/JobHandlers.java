@@ -132,7 +132,7 @@ public final class JobHandlers {
    * The kinds registered on this node, by name: {@code {"concurrency": SUM, "timeoutMs": LONGEST,
    * "registrations": N}}.
    */
-  static Map<String, JsonObject> kinds(Vertx vertx) {
+  public static Map<String, JsonObject> kinds(Vertx vertx) {
     Map<String, JsonObject> kinds = new TreeMap<>();
     registry(vertx).values().forEach(e -> kinds.merge(e.getString("kind"), new JsonObject()
             .put("concurrency", e.getInteger("concurrency")).put("timeoutMs", e.getLong("timeoutMs"))

@@ -3,11 +3,12 @@ package dev.fanout.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.config.BridgeConfig.HandlerKind;
+import dev.fanout.queue.JobHandlers;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClaimsTest {
   private static final String ADDRESS = "fanout.job.thumb";
 
-  private static LocalMap<String, JsonObject> registry(Vertx vertx) {
-    return vertx.sharedData().getLocalMap("fanout.job.kinds"); // JobHandlers' registry, read by the worker
+  /** The kinds this node claims, as the worker sums its registry: {concurrency, timeoutMs, registrations}. */
+  private static Map<String, JsonObject> registry(Vertx vertx) {
+    return JobHandlers.kinds(vertx);
   }
 
   @Test
@@ -29,6 +31,7 @@ class ClaimsTest {
     claims.hold(ADDRESS, b);
     assertThat(registry(vertx).get("thumb").getInteger("concurrency")).isEqualTo(3); // shared, not 6
     assertThat(registry(vertx).get("thumb").getLong("timeoutMs")).isEqualTo(5_000);
+    assertThat(registry(vertx).get("thumb").getInteger("registrations")).isEqualTo(1);
     claims.release(ADDRESS, a);
     assertThat(registry(vertx).get("thumb")).isNotNull();
     claims.release(ADDRESS, a); // again: nothing
@@ -45,13 +48,17 @@ class ClaimsTest {
   }
 
   @Test
-  void a_kind_registered_here_keeps_its_entry(Vertx vertx) {
-    JsonObject local = new JsonObject().put("concurrency", 9).put("timeoutMs", 1_000);
-    registry(vertx).put("thumb", local);
+  void a_kind_registered_here_as_well_adds_up_and_keeps_its_entry(Vertx vertx) {
+    JobHandlers.External local = JobHandlers.registerExternal(vertx, "thumb", new JobHandlers.Options(9, 1_000, false));
     Claims claims = new Claims(vertx, List.of(new HandlerKind("thumb", 3, 5_000)));
     Session a = new Session(vertx, claims);
     claims.hold(ADDRESS, a);
+    assertThat(registry(vertx).get("thumb").getInteger("concurrency")).isEqualTo(12);
+    assertThat(registry(vertx).get("thumb").getInteger("registrations")).isEqualTo(2);
     claims.release(ADDRESS, a);
-    assertThat(registry(vertx).get("thumb")).isEqualTo(local);
+    assertThat(registry(vertx).get("thumb").getInteger("concurrency")).isEqualTo(9);
+    assertThat(registry(vertx).get("thumb").getLong("timeoutMs")).isEqualTo(1_000);
+    local.remove();
+    assertThat(registry(vertx)).isEmpty();
   }
 }
