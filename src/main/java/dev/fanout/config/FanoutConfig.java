@@ -35,10 +35,11 @@ import java.util.Map;
  * @param plugins the plugins directory and the user verticles deployed at start
  * @param admin deploying verticles at run time
  * @param bridge the TCP event-bus bridge
+ * @param cluster the cluster this node joins, if any
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
     GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue, PluginsConfig plugins,
-    AdminConfig admin, BridgeConfig bridge) {
+    AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -59,7 +60,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         QueueConfig.read(r),
         PluginsConfig.read(r),
         AdminConfig.read(r),
-        BridgeConfig.read(r));
+        BridgeConfig.read(r),
+        ClusterConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */
