@@ -4,15 +4,14 @@ import dev.fanout.api.JobHandler;
 import dev.fanout.api.JobOptions;
 import dev.fanout.api.JobReply;
 import dev.fanout.api.Registration;
+import dev.fanout.cluster.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -40,7 +39,6 @@ public final class JobHandlers {
    * JSON array): their outcome is not recorded any more, so a drain does not wait for them.
    */
   static final String ABANDONED = "fanout.job.abandoned";
-  private static final String NODE = "fanout.node";
   private static final AtomicLong ENTRIES = new AtomicLong();
 
   private JobHandlers() {}
@@ -144,17 +142,12 @@ public final class JobHandlers {
   }
 
   /**
-   * This node's id in the handler listings ({@code GET /v1/queues}): the process id and a random
-   * suffix, fixed for the life of {@code vertx}.
+   * This node's id in the handler listings ({@code GET /v1/queues}): {@link Membership#nodeId}.
    */
   public static String node(Vertx vertx) {
-    LocalMap<String, String> node = vertx.sharedData().getLocalMap(NODE);
-    byte[] suffix = new byte[4];
-    ThreadLocalRandom.current().nextBytes(suffix);
-    String mine = ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(suffix);
-    String first = node.putIfAbsent("id", mine);
-    return first == null ? mine : first;
+    return Membership.nodeId(vertx);
   }
+
 
   private static void changed(Vertx vertx) {
     VERSION.incrementAndGet();
