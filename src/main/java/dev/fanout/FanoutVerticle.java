@@ -3,6 +3,7 @@ package dev.fanout;
 import dev.fanout.bridge.BridgeVerticle;
 import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.HostShards;
+import dev.fanout.cluster.ClusterStatusVerticle;
 import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.PluginsConfig;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The service: reads the configuration, opens the plugins directory ({@link Plugins}) and the
  * database (starting the embedded one when no {@code pg.url} is set) and migrates it, deploys the
- * fetcher pool, the gather verticle, the jobs API, the built-in job handlers, the queue worker, the
+ * fetcher pool, the gather verticle, the jobs API, the built-in job handlers, the cluster status
+ * verticle ({@code fanout.cluster.status}, clustered or not), the queue worker, the
  * TCP event-bus bridge (when {@code bridge.port > 0}), the admin verticle (with {@code
  * admin.enabled}), then the web verticles, then the user's verticles ({@code deploy}, in order),
  * and marks itself ready. Nothing else. A start that fails part-way (a user verticle that is
@@ -69,6 +71,7 @@ public final class FanoutVerticle extends VerticleBase {
         .compose(id -> deploy(GatherVerticle.class, "gather", 1))
         .compose(id -> deploy(new JobsVerticle(db.pool()), "jobs"))
         .compose(id -> deploy(new BuiltInHandlersVerticle(), "handlers"))
+        .compose(id -> deploy(ClusterStatusVerticle.class, "cluster", 1))
         .compose(id -> deploy(new QueueWorkerVerticle(db.connectOptions(), cfg.store().poolSize()), "worker"))
         .compose(id -> cfg.bridge().enabled() ? deploy(new BridgeVerticle(), "bridge") : Future.succeededFuture())
         .compose(id -> cfg.admin().enabled() ? deploy(new AdminVerticle(new Deployer(vertx, plugins)), "admin")
@@ -176,7 +179,7 @@ public final class FanoutVerticle extends VerticleBase {
     for (String id : Deployments.userIdsNewestFirst(vertx)) {
       stopped = stopped.compose(v -> undeployUser(vertx, id));
     }
-    for (String part : new String[] {"admin", "worker", "bridge", "handlers", "jobs", "gather", "fetchers"}) {
+    for (String part : new String[] {"admin", "cluster", "worker", "bridge", "handlers", "jobs", "gather", "fetchers"}) {
       stopped = stopped.compose(v -> undeploy(vertx, part));
     }
     return stopped;

@@ -43,6 +43,13 @@ public final class Addresses {
   public static final String ADMIN_UNDEPLOY = "fanout.admin.undeploy";
   /** Request: {@code {}} → {@code {verticles: [{id, name, class, instances, owner, deployedAt}]}}. */
   public static final String ADMIN_LIST = "fanout.admin.list";
+  /**
+   * Request: {@code {}} → {@code {clustered, self, nodes: [{id, self, reachable, host, kinds, fetchers, fetches,
+   * jobs}]}}, every live node's status (one that does not answer in time has {@code reachable: false}).
+   */
+  public static final String CLUSTER_STATUS = "fanout.cluster.status";
+  /** Prefix of each node's own status address ({@link #clusterNode(String)}). */
+  public static final String CLUSTER_NODE_PREFIX = "fanout.cluster.node.";
   /** Publish: job and batch state changes, throughput ticks. */
   public static final String EVENTS = "fanout.events";
 
@@ -55,5 +62,10 @@ public final class Addresses {
    */
   public static String fetchShard(int shard) {
     return FETCH_SHARD_PREFIX + shard;
+  }
+
+  /** The address where node {@code nodeId} answers with its own status (one entry of {@link #CLUSTER_STATUS}). */
+  public static String clusterNode(String nodeId) {
+    return CLUSTER_NODE_PREFIX + nodeId;
   }
 }

@@ -1,5 +1,6 @@
 package dev.fanout.cli;
 
+import dev.fanout.cluster.ClusterNode;
 import dev.fanout.config.FanoutConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -43,12 +44,24 @@ final class Boot {
 
   /** A Vert.x instance sized by {@code vertx.eventLoops}. */
   static Vertx vertx(FanoutConfig cfg) {
+    return Vertx.builder().with(options(cfg)).build();
+  }
+
+  /**
+   * For {@code serve}: a clustered Vert.x when {@code cluster.enabled} (blocks the calling thread,
+   * never an event loop, until this node has joined), else {@link #vertx(FanoutConfig)}.
+   */
+  static Vertx serving(FanoutConfig cfg) {
+    return cfg.cluster().enabled() ? ClusterNode.start(options(cfg), cfg.cluster()).await() : vertx(cfg);
+  }
+
+  private static VertxOptions options(FanoutConfig cfg) {
     VertxOptions opts = new VertxOptions().setPreferNativeTransport(true);
     if (cfg.eventLoops() > 0) {
       opts.setEventLoopPoolSize(cfg.eventLoops());
     } else {
       opts.setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
     }
-    return Vertx.builder().with(opts).build();
+    return opts;
   }
 }

@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.FanoutVerticle;
+import dev.fanout.cluster.ClusterNode;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
@@ -33,6 +34,11 @@ import sun.misc.Signal;
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   private static final long STOP_GRACE_S = 30;
+  static final String REFUSAL = "a cluster needs one database shared by every node, and pg.url is not set: "
+      + "point every node at one PostgreSQL server (FANOUT_PG_URL=postgresql://user:password@host:5432/db, or "
+      + "pg.url in the --conf file). To try a cluster on one machine with nothing installed, start one node with "
+      + "FANOUT_CLUSTER_EMBEDDED_DATABASE=true and point the others at its embedded server: see the section "
+      + "\"A cluster\" of docs/operations.md";
 
   @Spec CommandSpec spec;
 
@@ -51,16 +57,27 @@ public final class ServeCommand implements Callable<Integer> {
           + " once per process: size it with http.instances and fetch.instances.")
   Integer instances;
 
+  @Option(names = "--cluster",
+      description = "Join a cluster (sets cluster.enabled; members from cluster.members, $FANOUT_CLUSTER_MEMBERS);"
+          + " every node needs pg.url pointing at one shared PostgreSQL.")
+  boolean cluster;
+
   @Override
   public Integer call() throws InterruptedException {
-    JsonObject json = withDeploys(Boot.config(conf));
+    JsonObject json = withCluster(withDeploys(Boot.config(conf)));
     FanoutConfig cfg = FanoutConfig.fromJson(json);
-    Vertx vertx = Boot.vertx(cfg);
+    Vertx vertx;
+    try {
+      vertx = Boot.serving(cfg);
+    } catch (RuntimeException e) {
+      LOG.error("fanout could not join the cluster {}: {}", cfg.cluster().name(), e.toString());
+      return 1;
+    }
     try {
       vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(json)).await();
     } catch (RuntimeException e) {
       LOG.error("fanout failed to start: {}", e.getMessage());
-      vertx.close().await();
+      ClusterNode.close(vertx).await();
       // what was started is stopped again (FanoutVerticle); a user verticle or a plugin jar that
       // cannot be used is the operator's to fix, as a bad configuration is
       return e instanceof DeployFailure || e instanceof ConfigException ? 2 : 1;
@@ -78,13 +95,30 @@ public final class ServeCommand implements Callable<Integer> {
       // Two awaits: a future chained after close would complete on an event loop that is gone.
       FanoutVerticle.drain(vertx).await(cfg.http().shutdownGraceMs() + cfg.queue().drainMs() + STOP_GRACE_S * 1000,
           TimeUnit.MILLISECONDS);
-      vertx.close().await(STOP_GRACE_S, TimeUnit.SECONDS);
+      ClusterNode.close(vertx).await(STOP_GRACE_S, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("stop did not finish in time: {}", e.toString());
       return 1;
     }
     LOG.info("stopped");
     return 0;
+  }
+
+  /**
+   * The configuration with {@code --cluster} applied. A clustered node without {@code pg.url} is
+   * refused before anything starts (exit 2): the nodes share their jobs through one database, and
+   * each one's own embedded server would make islands again. {@code cluster.embeddedDatabase}
+   * allows it knowingly, for the node whose embedded server the others of a trial cluster use.
+   */
+  private JsonObject withCluster(JsonObject json) {
+    if (cluster) {
+      json.getJsonObject("cluster").put("enabled", true);
+    }
+    FanoutConfig cfg = FanoutConfig.fromJson(json);
+    if (cfg.cluster().enabled() && cfg.store().embedded() && !cfg.cluster().embeddedDatabase()) {
+      throw new ParameterException(spec.commandLine(), REFUSAL);
+    }
+    return json;
   }
 
   /**

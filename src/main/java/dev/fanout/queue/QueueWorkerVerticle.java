@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * leases of those still running are released.
  */
 public final class QueueWorkerVerticle extends VerticleBase {
+  /** Local request: {@code {}} → the number of jobs this node's worker holds (claimed, not finished). */
+  public static final String RUNNING = "fanout.queue.running";
   private static final Logger LOG = LoggerFactory.getLogger(QueueWorkerVerticle.class);
   private static final long CLAIM_WAIT_MS = 5_000;
 
@@ -51,6 +53,7 @@ public final class QueueWorkerVerticle extends VerticleBase {
     producer = new Producer(vertx, context, store, completer, cfg);
     maintenance = new Maintenance(vertx, store, cfg, producer::running, producer::wake);
     notifier = new Notifier(vertx, options, cfg.pollMs(), producer::wake);
+    vertx.eventBus().localConsumer(RUNNING, msg -> msg.reply(producer.running().size())); // on this context
     return notifier.start().onSuccess(v -> {
       maintenance.start();
       producer.wake();

@@ -51,6 +51,7 @@ public final class WebVerticle extends VerticleBase {
     router.post("/v1/jobs/:id/retry").handler(jobsApi::retry);
     router.get("/v1/batches/:id").handler(jobsApi::batch);
     router.get("/v1/queues").handler(jobsApi::queues);
+    router.get("/v1/cluster").handler(new ClusterApi(vertx)::status);
     if (all.admin().enabled()) {
       admin(router, new AdminApi(vertx, cfg.requestTimeoutMs()));
     }

@@ -139,7 +139,7 @@ class PluginsTest {
     Service.start(vertx, config(work.resolve("none"), new JsonArray()))
         .onComplete(ctx.succeeding(p -> ctx.verify(() -> {
           assertThat(Deployments.all(vertx)).extracting(d -> d.getString("name"))
-              .containsExactly("fetchers", "gather", "jobs", "handlers", "worker", "web");
+              .containsExactly("fetchers", "gather", "jobs", "handlers", "cluster", "worker", "web");
           ctx.completeNow();
         })));
   }
