@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import dev.fanout.FanoutVerticle;
 import dev.fanout.cluster.ClusterNode;
+import dev.fanout.cluster.Membership;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
@@ -34,9 +35,9 @@ import sun.misc.Signal;
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   private static final long STOP_GRACE_S = 30;
-  static final String REFUSAL = "a cluster needs one database shared by every node, and pg.url is not set: "
-      + "point every node at one PostgreSQL server (FANOUT_PG_URL=postgresql://user:password@host:5432/db, or "
-      + "pg.url in the --conf file). To try a cluster on one machine with nothing installed, start one node with "
+  static final String REFUSAL = "not set, and a cluster needs one database shared by every node: point every "
+      + "node at one PostgreSQL server (FANOUT_PG_URL=postgresql://user:password@host:5432/db, or pg.url in the "
+      + "--conf file). To try a cluster on one machine with nothing installed, start one node with "
       + "FANOUT_CLUSTER_EMBEDDED_DATABASE=true and point the others at its embedded server: see the section "
       + "\"A cluster\" of docs/operations.md";
 
@@ -72,6 +73,10 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       LOG.error("fanout could not join the cluster {}: {}", cfg.cluster().name(), e.toString());
       return 1;
+    }
+    if (Membership.clustered(vertx)) {
+      LOG.info("joined the cluster {} as node {}: {} node(s)", cfg.cluster().name(), Membership.nodeId(vertx),
+          Membership.nodes(vertx).size());
     }
     try {
       vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(json)).await();
@@ -116,7 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     FanoutConfig cfg = FanoutConfig.fromJson(json);
     if (cfg.cluster().enabled() && cfg.store().embedded() && !cfg.cluster().embeddedDatabase()) {
-      throw new ParameterException(spec.commandLine(), REFUSAL);
+      throw new ConfigException("pg.url", REFUSAL);
     }
     return json;
   }

@@ -20,9 +20,10 @@ class ServeClusterRefusalTest {
   @Test
   void cluster_without_pg_url_exits_2_saying_how_to_share_one_database() {
     StringWriter err = new StringWriter();
-    int code = run(err, "--cluster", "--conf", "{\"pg\": {\"url\": \"\"}, \"http\": {\"port\": 1}}");
+    int code = run(err, "--cluster", "--conf", "{\"pg\": {\"url\": \"\"}}");
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("a cluster needs one database shared by every node")
+    assertThat(err.toString())
+        .contains("fanout: config pg.url: not set, and a cluster needs one database shared by every node")
         .contains("FANOUT_PG_URL=postgresql://").contains("FANOUT_CLUSTER_EMBEDDED_DATABASE=true")
         .contains("docs/operations.md");
   }
