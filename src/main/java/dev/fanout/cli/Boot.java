@@ -1,6 +1,7 @@
 package dev.fanout.cli;
 
 import dev.fanout.cluster.ClusterNode;
+import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -12,11 +13,15 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /** What every command does first: load the configuration, start Vert.x. */
 final class Boot {
+  private static final Logger LOG = LoggerFactory.getLogger(Boot.class);
+
   private Boot() {}
 
   /** The configuration: {@code --conf FILE} if given, else {@code FANOUT_CONF}, over the defaults. */
@@ -52,7 +57,13 @@ final class Boot {
    * never an event loop, until this node has joined), else {@link #vertx(FanoutConfig)}.
    */
   static Vertx serving(FanoutConfig cfg) {
-    return cfg.cluster().enabled() ? ClusterNode.start(options(cfg), cfg.cluster()).await() : vertx(cfg);
+    if (!cfg.cluster().enabled()) {
+      return vertx(cfg);
+    }
+    Vertx vertx = ClusterNode.start(options(cfg), cfg.cluster()).await();
+    LOG.info("joined the cluster {} as node {}: {} node(s)", cfg.cluster().name(), Membership.nodeId(vertx),
+        Membership.nodes(vertx).size());
+    return vertx;
   }
 
   private static VertxOptions options(FanoutConfig cfg) {

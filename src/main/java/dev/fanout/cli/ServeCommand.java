@@ -2,7 +2,6 @@ package dev.fanout.cli;
 
 import dev.fanout.FanoutVerticle;
 import dev.fanout.cluster.ClusterNode;
-import dev.fanout.cluster.Membership;
 import dev.fanout.config.ConfigException;
 import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
@@ -26,9 +25,10 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /**
- * {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. Exit
- * codes: 0 stopped, 1 failed, 2 bad usage or configuration, or a user verticle that is missing or
- * fails to start (then nothing is left running).
+ * {@code fanout serve}: runs the service until SIGTERM or SIGINT, then stops gracefully; with
+ * {@code --cluster}, as a node of a cluster. Exit codes: 0 stopped, 1 failed (or could not join
+ * the cluster), 2 bad usage or configuration (a cluster without {@code pg.url} too), or a user
+ * verticle that is missing or fails to start (then nothing is left running).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Start fanout: the fetcher pool and the HTTP API (the default command).")
@@ -73,10 +73,6 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       LOG.error("fanout could not join the cluster {}: {}", cfg.cluster().name(), e.toString());
       return 1;
-    }
-    if (Membership.clustered(vertx)) {
-      LOG.info("joined the cluster {} as node {}: {} node(s)", cfg.cluster().name(), Membership.nodeId(vertx),
-          Membership.nodes(vertx).size());
     }
     try {
       vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(json)).await();
