@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Who is in the cluster, as fanout's parts see it: this node's id, the live nodes, and the news
- * of a node leaving. Clustered, the ids are Vert.x's node ids (Hazelcast member UUIDs) and the
+ * of a node leaving. Clustered, the ids are Vert.x's node ids (a member attribute of Hazelcast's) and the
  * news comes from Hazelcast's own membership listeners (Vert.x's {@code ClusterManager} takes
  * one node listener only, and Vert.x uses it itself); not clustered, this process is the only
  * node, with an id of its own.
@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Membership {
   private static final Map<Vertx, HazelcastClusterManager> MANAGERS = new ConcurrentHashMap<>();
   private static final String NODE = "fanout.node";
+  /** The member attribute vertx-hazelcast keeps each member's Vert.x node id in. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private Membership() {}
 
@@ -83,7 +85,9 @@ public final class Membership {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String node = event.getMember().getUuid().toString();
+        // Vert.x's node id is a member attribute of its own, not the Hazelcast member's UUID
+        String vertxId = event.getMember().getAttribute(VERTX_NODE_ID);
+        String node = vertxId != null ? vertxId : event.getMember().getUuid().toString();
         context.runOnContext(v -> left.handle(node));
       }
     });

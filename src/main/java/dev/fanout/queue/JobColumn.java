@@ -27,7 +27,8 @@ enum JobColumn {
   IDEMPOTENCY_KEY("idempotency_key", false),
   CREATED_AT("created_at", false),
   ATTEMPTED_AT("attempted_at", false),
-  FINALIZED_AT("finalized_at", false);
+  FINALIZED_AT("finalized_at", false),
+  CLAIMED_BY("claimed_by", false);
 
   private static final JobColumn[] ALL = values();
 

@@ -100,8 +100,10 @@ final class JobSql {
    * are not final, stepping over running jobs whose lease holds; a running job whose lease expired
    * is taken back here (that is the rescue): its error is recorded, and it runs again as the next
    * attempt, or is discarded when that was its last. The changed columns are in no index, so the
-   * new row versions are written in place (HOT). Answers every row it changed; only those in
-   * state running are the caller's to run.
+   * new row versions are written in place (HOT). The claiming node ($4) is recorded in
+   * {@code claimed_by}, so the jobs it holds can be taken back as soon as it leaves the cluster
+   * ({@link #RESCUE_NODE}). Answers every row it changed; only those in state running are the
+   * caller's to run.
    */
   static final String CLAIM = """
       WITH picked AS (
@@ -118,7 +120,8 @@ final class JobSql {
         finalized_at = CASE WHEN picked.spent THEN now() END,
         attempt = CASE WHEN picked.spent THEN j.attempt ELSE j.attempt + 1 END,
         attempted_at = CASE WHEN picked.spent THEN j.attempted_at ELSE now() END,
-        lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END
+        lease_until = CASE WHEN picked.spent THEN NULL ELSE now() + $3 * interval '1 millisecond' END,
+        claimed_by = CASE WHEN picked.spent THEN NULL ELSE $4::text END
       FROM picked WHERE j.id = picked.id
       RETURNING\s""" + JobColumn.list("j.");
 
@@ -127,14 +130,15 @@ final class JobSql {
    * {@code invalid-row} error: they would fail every time they were claimed.
    */
   static final String DISCARD_INVALID = """
-      UPDATE fanout_job j SET state = 'discarded', finalized_at = now(), lease_until = NULL,
+      UPDATE fanout_job j SET state = 'discarded', finalized_at = now(), lease_until = NULL, claimed_by = NULL,
         errors = j.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', j.attempt,
           'kind', 'invalid-row', 'message', u.message))
       FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, attempt, message)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'""";
 
   static final String COMPLETE = """
-      UPDATE fanout_job j SET state = 'completed', result = u.result, finalized_at = now(), lease_until = NULL
+      UPDATE fanout_job j SET state = 'completed', result = u.result, finalized_at = now(), lease_until = NULL,
+    claimed_by = NULL
       FROM unnest($1::bigint[], $2::int[], $3::jsonb[]) AS u(id, attempt, result)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
       RETURNING j.id""";
@@ -147,7 +151,7 @@ final class JobSql {
         run_at = CASE WHEN j.attempt >= j.max_attempts THEN j.run_at
                       ELSE now() + u.delay_ms * interval '1 millisecond' END,
         finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
-        lease_until = NULL
+        lease_until = NULL, claimed_by = NULL
       FROM unnest($1::bigint[], $2::int[], $3::jsonb[], $4::bigint[]) AS u(id, attempt, error, delay_ms)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
       RETURNING j.id, j.state""";
@@ -155,13 +159,14 @@ final class JobSql {
   /** Snooze (the handler asked for later; no attempt used) and release (stopping; no attempt used). */
   static final String RESCHEDULE = """
       UPDATE fanout_job j SET state = 'scheduled', attempt = j.attempt - 1,
-        run_at = now() + u.delay_ms * interval '1 millisecond', lease_until = NULL
+        run_at = now() + u.delay_ms * interval '1 millisecond', lease_until = NULL, claimed_by = NULL
       FROM unnest($1::bigint[], $2::int[], $3::bigint[]) AS u(id, attempt, delay_ms)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
       RETURNING j.id""";
 
   static final String CANCEL_RUNNING = """
-      UPDATE fanout_job j SET state = 'cancelled', result = u.result, finalized_at = now(), lease_until = NULL
+      UPDATE fanout_job j SET state = 'cancelled', result = u.result, finalized_at = now(), lease_until = NULL,
+    claimed_by = NULL
       FROM unnest($1::bigint[], $2::int[], $3::jsonb[]) AS u(id, attempt, result)
       WHERE j.id = u.id AND j.attempt = u.attempt AND j.state = 'running'
       RETURNING j.id""";
@@ -195,9 +200,39 @@ final class JobSql {
       ),
         state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
         finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
-        run_at = now(), lease_until = NULL
+        run_at = now(), lease_until = NULL, claimed_by = NULL
       FROM expired WHERE j.id = expired.id
       RETURNING j.id""";
+
+  /** What a node that left the cluster adds to the errors of the jobs it held. */
+  private static final String NODE_LEFT =
+      "jsonb_build_object('at', now(), 'attempt', j.attempt, 'kind', 'node-left', "
+      + "'message', 'the node running it left the cluster')";
+
+  /**
+   * Takes back the running jobs of node $1, which left the cluster, as {@link #RESCUE} takes back
+   * expired leases (the same attempt accounting: retryable now, or discarded after the last
+   * attempt), only without waiting for the leases. Safe to run on every survivor at once: it waits
+   * for a row another statement holds (rows locked in id order, as the outcome writes lock them),
+   * then re-checks it, so each job is taken back once; a late outcome of the node that left is
+   * refused as any outcome of an attempt no longer running is. Notifies the kinds taken back
+   * (delivered at commit), so any node that runs them claims them at once.
+   */
+  static final String RESCUE_NODE = """
+      WITH gone AS (
+        SELECT id FROM fanout_job WHERE finalized_at IS NULL AND state = 'running' AND claimed_by = $1::text
+        ORDER BY id
+        FOR NO KEY UPDATE), moved AS (
+      UPDATE fanout_job j SET
+        errors = j.errors || jsonb_build_array(""" + NODE_LEFT + """
+      ),
+        state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
+        finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+        run_at = now(), lease_until = NULL, claimed_by = NULL
+      FROM gone WHERE j.id = gone.id AND j.state = 'running' AND j.claimed_by = $1
+      RETURNING j.id, j.kind)
+      SELECT id, (SELECT count(pg_notify('fanout_jobs', k.kind)) FROM (SELECT DISTINCT kind FROM moved) k) AS notified
+      FROM moved""";
 
   static final String GET = "SELECT " + COLUMNS + " FROM fanout_job WHERE id = $1";
 
@@ -213,7 +248,8 @@ final class JobSql {
       WHERE b.id = $3 AND ($1::text IS NULL OR j.state = $1) AND ($2::text IS NULL OR j.kind = $2)
       ORDER BY j.id LIMIT $5""";
 
-  static final String CANCEL = "UPDATE fanout_job SET state = 'cancelled', finalized_at = now(), lease_until = NULL "
+  static final String CANCEL = "UPDATE fanout_job SET state = 'cancelled', finalized_at = now(), lease_until = NULL, "
+      + "claimed_by = NULL "
       + "WHERE id = $1 AND state NOT IN ('completed', 'cancelled', 'discarded') RETURNING " + COLUMNS;
 
   static final String RETRY = "UPDATE fanout_job SET state = 'available', run_at = now(), finalized_at = NULL, "

@@ -76,7 +76,15 @@ public final class JobStore {
    * that write fail, its lease expires and a later claim tries again.
    */
   public Future<List<Claimed>> claim(String kind, int limit, long leaseMs) {
-    return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs)).compose(rows -> {
+    return claim(kind, limit, leaseMs, null);
+  }
+
+  /**
+   * {@link #claim(String, int, long)} for node {@code node}, recorded on each job it claims: when
+   * that node leaves the cluster, {@link #rescueNode} takes the jobs back.
+   */
+  public Future<List<Claimed>> claim(String kind, int limit, long leaseMs, String node) {
+    return pool.preparedQuery(JobSql.CLAIM).execute(Tuple.of(kind, limit, leaseMs, node)).compose(rows -> {
       List<Claimed> out = new ArrayList<>(rows.size());
       if (rows.size() == 0) {
         return Future.succeededFuture(out);
@@ -161,6 +169,17 @@ public final class JobStore {
    */
   public Future<Integer> rescue() {
     return pool.query(JobSql.RESCUE).execute().map(RowSet::rowCount);
+  }
+
+  /**
+   * Takes back the running jobs claimed by {@code node}, which left the cluster, as
+   * {@link #rescue} takes back expired leases (retryable, or discarded after the last attempt),
+   * without waiting for their leases; completes with how many. Idempotent: several survivors may
+   * run it at once, and each job is taken back once.
+   */
+  public Future<Integer> rescueNode(String node) {
+    return Outcomes.retry(() -> pool.preparedQuery(JobSql.RESCUE_NODE).execute(Tuple.of(node)).map(RowSet::rowCount),
+        3);
   }
 
   /** One job as API JSON, or null. */

@@ -3,6 +3,7 @@ package dev.fanout.queue;
 import static dev.fanout.queue.JobColumn.ATTEMPT;
 import static dev.fanout.queue.JobColumn.ATTEMPTED_AT;
 import static dev.fanout.queue.JobColumn.BATCH_ID;
+import static dev.fanout.queue.JobColumn.CLAIMED_BY;
 import static dev.fanout.queue.JobColumn.CREATED_AT;
 import static dev.fanout.queue.JobColumn.ERRORS;
 import static dev.fanout.queue.JobColumn.FINALIZED_AT;
@@ -90,6 +91,7 @@ final class Jobs {
         .put("idempotencyKey", r.getString(at[IDEMPOTENCY_KEY.ordinal()]))
         .put("runAt", time(r, RUN_AT, "runAt", invalid))
         .put("leaseUntil", time(r, LEASE_UNTIL, "leaseUntil", invalid))
+        .put("claimedBy", r.getString(at[CLAIMED_BY.ordinal()]))
         .put("createdAt", time(r, CREATED_AT, "createdAt", invalid))
         .put("attemptedAt", time(r, ATTEMPTED_AT, "attemptedAt", invalid))
         .put("finalizedAt", time(r, FINALIZED_AT, "finalizedAt", invalid));

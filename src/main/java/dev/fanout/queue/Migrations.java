@@ -21,7 +21,8 @@ import java.util.Set;
 public final class Migrations {
   /** Every migration, in order. A new one is a new file here and a new entry. */
   static final List<String> FILES = List.of("V001__jobs.sql", "V002__jobs_vacuum.sql", "V003__jobs_lean.sql",
-      "V004__jobs_hot_claim.sql", "V005__jobs_autovacuum.sql", "V006__jobs_batch_ranges.sql");
+      "V004__jobs_hot_claim.sql", "V005__jobs_autovacuum.sql", "V006__jobs_batch_ranges.sql",
+      "V007__jobs_claimed_by.sql");
   private static final long LOCK_KEY = 0x66616e6f7574L; // "fanout"
 
   private Migrations() {}

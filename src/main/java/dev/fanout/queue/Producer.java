@@ -2,6 +2,7 @@ package dev.fanout.queue;
 
 import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
+import dev.fanout.cluster.Membership;
 import dev.fanout.config.QueueConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -27,8 +28,11 @@ import org.slf4j.LoggerFactory;
  * a {@link Lane} claims runnable jobs in batches (FOR UPDATE SKIP LOCKED), keeps at most the kind's
  * concurrency in flight, and dispatches each to {@code fanout.job.<kind>} with its timeout; the
  * handler's reply is decoded once into a {@link JobReply} and handed to the {@link Completer}.
- * Wake-ups ({@link #wake}) are coalesced into one pump per event-loop turn. Used on the worker's
- * event loop only.
+ * Wake-ups ({@link #wake}) are coalesced into one pump per event-loop turn. Each claim records
+ * this node ({@link Membership#nodeId}) on its jobs, and each attempt is sent to a handler on this
+ * node only (in a cluster, another node's consumer of the address would run a job this node holds,
+ * outside its concurrency and its membership: its jobs are taken back when this node leaves).
+ * Used on the worker's event loop only.
  */
 final class Producer {
   private static final Logger LOG = LoggerFactory.getLogger(Producer.class);
@@ -39,6 +43,8 @@ final class Producer {
   private final JobStore store;
   private final Completer completer;
   private final QueueConfig cfg;
+  /** This node's id, recorded on the jobs it claims. */
+  private final String node;
   private final Map<String, Lane> lanes = new HashMap<>();
   /**
    * Claimed attempts not finished: in flight at a handler, or waiting in their {@link Lane}; their
@@ -62,6 +68,7 @@ final class Producer {
     this.store = store;
     this.completer = completer;
     this.cfg = cfg;
+    this.node = Membership.nodeId(vertx);
   }
 
   /** The attempts this node holds (read on the event loop; the caller copies what it keeps). */
@@ -130,7 +137,7 @@ final class Producer {
     lane.asked += ask;
     lane.claimsOut++;
     long t0 = System.nanoTime();
-    store.claim(lane.kind, ask, cfg.leaseMs()).onComplete(ar -> {
+    store.claim(lane.kind, ask, cfg.leaseMs(), node).onComplete(ar -> {
       lane.asked -= ask;
       lane.claimsOut--;
       if (claimsAnswered != null && claimsOut() == 0) {
@@ -178,7 +185,7 @@ final class Producer {
     lane.inFlight++;
     // the deadline goes with the job, so any handler (a bridge client too) knows when its reply is too late
     long deadline = System.currentTimeMillis() + lane.timeoutMs;
-    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(lane.timeoutMs)
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(lane.timeoutMs).setLocalOnly(true)
         .addHeader(JobHandlers.DEADLINE_HEADER, Long.toString(deadline));
     vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), delivery)
         .onComplete(ar -> ended(lane, c, ar));
