@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FanoutVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutVerticle.class);
+  /** fanout's own parts, in the order {@link #drain(Vertx)} stops them after the web and the user's verticles. */
+  private static final String[] STOP_ORDER =
+      {"admin", "cluster", "worker", "bridge", "handlers", "jobs", "gather", "fetchers"};
   private static final String STATE = "fanout.deployments";
 
   private Database db;
@@ -179,7 +182,7 @@ public final class FanoutVerticle extends VerticleBase {
     for (String id : Deployments.userIdsNewestFirst(vertx)) {
       stopped = stopped.compose(v -> undeployUser(vertx, id));
     }
-    for (String part : new String[] {"admin", "cluster", "worker", "bridge", "handlers", "jobs", "gather", "fetchers"}) {
+    for (String part : STOP_ORDER) {
       stopped = stopped.compose(v -> undeploy(vertx, part));
     }
     return stopped;
