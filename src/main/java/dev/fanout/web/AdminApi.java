@@ -1,11 +1,12 @@
 package dev.fanout.web;
 
+import static dev.fanout.web.BusCall.reply;
+
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.InvalidRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,13 +43,12 @@ final class AdminApi {
       Problem.fail(ctx, e);
       return;
     }
-    send(ctx, Addresses.ADMIN_DEPLOY, body).onSuccess(d -> {
-      if (open(ctx)) {
-        ctx.response().setStatusCode(201)
-            .putHeader("Location", "/v1/admin/verticles/" + d.getString("id"))
-            .putHeader("Content-Type", "application/json").end(d.encode());
+    Future<JsonObject> deployed = send(ctx, Addresses.ADMIN_DEPLOY, body).onSuccess(d -> {
+      if (BusCall.open(ctx)) {
+        ctx.response().putHeader("Location", "/v1/admin/verticles/" + d.getString("id"));
       }
     });
+    reply(ctx, 201, deployed);
   }
 
   void list(RoutingContext ctx) {
@@ -60,20 +60,6 @@ final class AdminApi {
   }
 
   private Future<JsonObject> send(RoutingContext ctx, String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
-        .map(Message::body)
-        .onFailure(e -> Problem.fail(ctx, e));
-  }
-
-  private static void reply(RoutingContext ctx, Future<JsonObject> f) {
-    f.onSuccess(r -> {
-      if (open(ctx)) {
-        ctx.response().putHeader("Content-Type", "application/json").end(r.encode());
-      }
-    });
-  }
-
-  private static boolean open(RoutingContext ctx) {
-    return !ctx.response().ended() && !ctx.response().closed();
+    return BusCall.ask(vertx, ctx, address, body, new DeliveryOptions().setSendTimeout(timeoutMs));
   }
 }

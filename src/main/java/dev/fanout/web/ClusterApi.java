@@ -3,7 +3,6 @@ package dev.fanout.web;
 import dev.fanout.bus.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -23,13 +22,6 @@ final class ClusterApi {
   }
 
   void status(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, new JsonObject(), LOCAL)
-        .map(Message::body)
-        .onFailure(e -> Problem.fail(ctx, e))
-        .onSuccess(status -> {
-          if (!ctx.response().ended() && !ctx.response().closed()) {
-            ctx.response().putHeader("Content-Type", "application/json").end(status.encode());
-          }
-        });
+    BusCall.reply(ctx, BusCall.ask(vertx, ctx, Addresses.CLUSTER_STATUS, new JsonObject(), LOCAL));
   }
 }

@@ -1,12 +1,13 @@
 package dev.fanout.web;
 
+import static dev.fanout.web.BusCall.reply;
+
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.InvalidRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
@@ -33,11 +34,7 @@ final class JobsApi {
       Problem.fail(ctx, e);
       return;
     }
-    send(ctx, Addresses.JOBS_ENQUEUE, body, 0).onSuccess(r -> {
-      if (open(ctx)) {
-        ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(r.encode());
-      }
-    });
+    reply(ctx, 201, send(ctx, Addresses.JOBS_ENQUEUE, body, 0));
   }
 
   void get(RoutingContext ctx) {
@@ -110,27 +107,6 @@ final class JobsApi {
   }
 
   private Future<JsonObject> send(RoutingContext ctx, String address, JsonObject body, long waitMs) {
-    if (!open(ctx)) {
-      return Future.failedFuture("answered already"); // timed out while its body arrived: do nothing
-    }
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(30_000 + waitMs))
-        .map(Message::body)
-        .onFailure(e -> Problem.fail(ctx, e));
-  }
-
-  /**
-   * Answers with the reply unless the response ended first (a 504 from {@link RequestDeadline}, or
-   * the client left): a long poll's late answer is dropped; its waiter lapses at its own deadline.
-   */
-  private static void reply(RoutingContext ctx, Future<JsonObject> f) {
-    f.onSuccess(r -> {
-      if (open(ctx)) {
-        ctx.response().putHeader("Content-Type", "application/json").end(r.encode());
-      }
-    });
-  }
-
-  private static boolean open(RoutingContext ctx) {
-    return !ctx.response().ended() && !ctx.response().closed();
+    return BusCall.ask(vertx, ctx, address, body, new DeliveryOptions().setSendTimeout(30_000 + waitMs));
   }
 }

@@ -55,8 +55,8 @@ class BlockingHandlerTest {
               onEventLoop.incrementAndGet();
             }
             try {
-              release.await(30, TimeUnit.SECONDS); // held until the test has seen all eight at once
-              Thread.sleep(20); // and then some plain blocking work
+              // plain blocking work: held until the test has seen all eight at once
+              release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
