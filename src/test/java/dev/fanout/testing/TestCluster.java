@@ -1,14 +1,17 @@
 package dev.fanout.testing;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import dev.fanout.cluster.ClusterNode;
 import dev.fanout.cluster.Membership;
+import dev.fanout.config.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -16,8 +19,9 @@ import java.util.UUID;
 /**
  * Test support: clustered Vert.x instances in this JVM, on loopback, that find each other by
  * TCP/IP under a cluster name of their own (no multicast, no wait before joining), each attached
- * to {@link Membership} as a node of fanout's. Kept apart from the production cluster setup, so
- * the tests of jobs across nodes depend only on Vert.x and Hazelcast.
+ * to {@link Membership} as a node of fanout's, with fanout's own Hazelcast configuration
+ * ({@link ClusterNode#hazelcastConfig}); unlike {@link ClusterNode#start}, it keeps each node's
+ * cluster manager, so a test can end a member abruptly.
  */
 public final class TestCluster {
   /** One node: its Vert.x and its cluster manager (to stop it abruptly). */
@@ -28,12 +32,28 @@ public final class TestCluster {
     }
   }
 
-  private final String name = "fanout-test-" + UUID.randomUUID();
+  /** fanout's own Hazelcast configuration, on a free port of 127.0.0.1 and a cluster name of this test's. */
+  private final ClusterConfig config;
   private final List<Node> nodes = new ArrayList<>();
+
+  /** A cluster of no nodes yet: the first takes a free port, the next ones the ports after it. */
+  public TestCluster() {
+    int port = freePort();
+    config = new ClusterConfig(true, "fanout-test-" + UUID.randomUUID(), List.of("127.0.0.1:" + port), "127.0.0.1",
+        port, false);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** Starts one more node of this cluster (call off the event loop or from a test method). */
   public Future<Node> start() {
-    HazelcastClusterManager manager = new HazelcastClusterManager(config(name));
+    HazelcastClusterManager manager = new HazelcastClusterManager(ClusterNode.hazelcastConfig(config));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> {
@@ -65,20 +85,5 @@ public final class TestCluster {
       return Future.succeededFuture();
     })));
     return Future.join(closed).mapEmpty();
-  }
-
-  /** A Hazelcast member of cluster {@code name} that joins only members on 127.0.0.1. */
-  static Config config(String name) {
-    Config config = new Config().setClusterName(name);
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    NetworkConfig network = config.getNetworkConfig().setPortAutoIncrement(true);
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = network.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
-    return config;
   }
 }
