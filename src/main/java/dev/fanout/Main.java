@@ -2,6 +2,7 @@ package dev.fanout;
 
 import dev.fanout.cli.EnqueueCommand;
 import dev.fanout.cli.FetchCommand;
+import dev.fanout.cli.InputFailure;
 import dev.fanout.cli.MigrateCommand;
 import dev.fanout.cli.ServeCommand;
 import dev.fanout.config.ConfigException;
@@ -45,7 +46,7 @@ public final class Main {
   public static CommandLine commandLine(CommandLine.IFactory factory) {
     CommandLine cl = new CommandLine(new Main(), factory);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
+      if (e instanceof ConfigException || e instanceof InputFailure || e instanceof CommandLine.ParameterException) {
         cmd.getErr().println("fanout: " + e.getMessage());
         return 2;
       }

@@ -2,6 +2,7 @@ package dev.fanout.bridge;
 
 import dev.fanout.config.BridgeConfig;
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.PortInUse;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -60,11 +61,14 @@ public final class BridgeVerticle extends VerticleBase {
       session.attach(socket);
       bridged.handle(socket);
     });
-    return bridge.listen(cfg.port(), cfg.host()).onSuccess(b -> {
-      vertx.sharedData().getLocalMap(STATE).put("port", server.actualPort());
-      LOG.info("event-bus bridge on {}:{}: inbound {}, outbound {}, handler kinds {}, frames up to {} bytes",
-          cfg.host(), server.actualPort(), cfg.inbound(), cfg.outbound(), cfg.handlerKinds(), cfg.maxFrameBytes());
-    });
+    return bridge.listen(cfg.port(), cfg.host())
+        .recover(e -> PortInUse.explain(e, "bridge.port", "FANOUT_BRIDGE_PORT", cfg.host(), cfg.port()))
+        .onSuccess(b -> {
+          vertx.sharedData().getLocalMap(STATE).put("port", server.actualPort());
+          LOG.info("event-bus bridge on {}:{}: inbound {}, outbound {}, handler kinds {}, frames up to {} bytes",
+              cfg.host(), server.actualPort(), cfg.inbound(), cfg.outbound(), cfg.handlerKinds(),
+              cfg.maxFrameBytes());
+        });
   }
 
   @Override

@@ -39,8 +39,11 @@ public record NewJob(String kind, String queue, JsonObject payload, int priority
       }
     }
     String kind = Json.string(o, "kind");
-    if (kind == null || !isName(kind)) {
-      throw new InvalidRequest("kind", "is required: letters, digits, '.', '_' or '-', at most 64");
+    if (kind == null) {
+      throw new InvalidRequest("kind", "is required: the job's kind, e.g. \"fetch\"");
+    }
+    if (!isName(kind)) {
+      throw new InvalidRequest("kind", "must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     String queue = Json.string(o, "queue");
     if (queue != null && !isName(queue)) {

@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** What every command does first: load the configuration, start Vert.x. */
 final class Boot {
@@ -36,13 +34,13 @@ final class Boot {
   /**
    * The command's input: stdin for "-", else the file, or a usage error (exit 2) naming it.
    */
-  static BufferedReader open(CommandSpec spec, String file, InputStream stdin) throws IOException {
+  static BufferedReader open(String file, InputStream stdin) throws IOException {
     if (file.equals("-")) {
       return new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
     }
     Path p = Path.of(file);
     if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-      throw new ParameterException(spec.commandLine(), "cannot read " + file + ": no such readable file");
+      throw new InputFailure("cannot read " + file + ": " + (Files.exists(p) ? "not a readable file" : "no such file"));
     }
     return Files.newBufferedReader(p, StandardCharsets.UTF_8);
   }

@@ -1,5 +1,6 @@
 package dev.fanout.cli;
 
+import dev.fanout.bus.JsonSyntax;
 import dev.fanout.config.FanoutConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -47,7 +48,8 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before a job is discarded (default 5).")
   Integer maxAttempts;
 
-  @Option(names = "--url", paramLabel = "URL", description = "fanout's address (default http://http.host:http.port).")
+  @Option(names = "--url", paramLabel = "URL", description = "fanout's address (default: the fanout serving from"
+      + " this data directory, else http://http.host:http.port).")
   String url;
 
   @Option(names = "--conf", paramLabel = "FILE|JSON",
@@ -77,7 +79,9 @@ public final class EnqueueCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--batch must be 1 to 100000");
     }
     FanoutConfig cfg = FanoutConfig.fromJson(Boot.config(conf));
-    String base = url != null ? url : "http://" + cfg.http().host() + ":" + cfg.http().port();
+    // --url, else the fanout serving from this data directory, else the configured address
+    String base = url != null ? url
+        : ServingFile.url(cfg).orElse("http://" + cfg.http().host() + ":" + cfg.http().port());
     BufferedReader reader = open();
     Vertx vertx = Boot.vertx(cfg);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000).setIdleTimeout(60));
@@ -116,6 +120,12 @@ public final class EnqueueCommand implements Callable<Integer> {
     }
   }
 
+  /** Why a connection failed, without the native transport's wording ({@code finishConnect(..) failed ...}). */
+  private static String why(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("Connection refused") ? "connection refused" : m;
+  }
+
   private static final class EnqueueFailed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -127,7 +137,8 @@ public final class EnqueueCommand implements Callable<Integer> {
   private Future<String> send(WebClient client, String base, List<JsonObject> jobs) {
     JsonObject body = new JsonObject().put("jobs", new JsonArray(new ArrayList<>(jobs)));
     return client.postAbs(base + "/v1/jobs").putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())
-        .recover(e -> Future.failedFuture(new EnqueueFailed("cannot reach " + base + ": " + e.getMessage())))
+        .recover(e -> Future.failedFuture(new EnqueueFailed("cannot reach fanout at " + base + " (" + why(e)
+            + "): is it running? Start it with ./run.sh, or give its address with --url")))
         .compose((HttpResponse<Buffer> r) -> r.statusCode() == 201
             ? Future.succeededFuture(r.bodyAsJsonObject().getString("batch"))
             : Future.failedFuture(new EnqueueFailed("HTTP " + r.statusCode() + ": " + r.bodyAsString())));
@@ -144,7 +155,7 @@ public final class EnqueueCommand implements Callable<Integer> {
       try {
         payload = new JsonObject(s);
       } catch (DecodeException e) {
-        throw new ParameterException(spec.commandLine(), "line " + lineNo + " is not a JSON object: " + e.getMessage());
+        throw new InputFailure("line " + lineNo + " is not a JSON object: " + JsonSyntax.message(e));
       }
     } else {
       payload = new JsonObject().put("url", s);
@@ -157,7 +168,7 @@ public final class EnqueueCommand implements Callable<Integer> {
   }
 
   private BufferedReader open() throws IOException {
-    return Boot.open(spec, file, stdin);
+    return Boot.open(file, stdin);
   }
 
 }

@@ -137,7 +137,7 @@ public final class FetchCommand implements Callable<Integer> {
   }
 
   private BufferedReader open() throws IOException {
-    return Boot.open(spec, file, stdin);
+    return Boot.open(file, stdin);
   }
 
 

@@ -6,6 +6,7 @@ import dev.fanout.config.ConfigException;
 import dev.fanout.config.DeploySpec;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.deploy.DeployFailure;
+import dev.fanout.web.WebVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -86,12 +87,14 @@ public final class ServeCommand implements Callable<Integer> {
     // SIGTERM and SIGINT stop gracefully and exit 0: web first (in-flight requests finish within
     // http.shutdownGraceMs), then the user's verticles, the queue worker (running jobs get
     // queue.drainMs), the job handlers, and the fetchers last; then everything else.
+    ServingFile.write(cfg, WebVerticle.boundPort(vertx));
     CountDownLatch signalled = new CountDownLatch(1);
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), sig -> signalled.countDown());
     }
     signalled.await();
     LOG.info("stopping");
+    ServingFile.remove(cfg);
     try {
       // Two awaits: a future chained after close would complete on an event loop that is gone.
       FanoutVerticle.drain(vertx).await(cfg.http().shutdownGraceMs() + cfg.queue().drainMs() + STOP_GRACE_S * 1000,

@@ -1,5 +1,6 @@
 package dev.fanout.config;
 
+import dev.fanout.bus.JsonSyntax;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -148,7 +149,7 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
     try {
       return buf.toJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new ConfigException("--conf", file + " is not a JSON object: " + e.getMessage());
+      throw new ConfigException("--conf", file + " is not a JSON object: " + JsonSyntax.message(e));
     }
   }
 

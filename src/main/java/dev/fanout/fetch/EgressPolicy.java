@@ -47,12 +47,18 @@ public final class EgressPolicy {
       return null;
     }
     if (matches(deny, a)) {
-      return Ip.text(address) + " is in a denied address block";
+      return Ip.text(address) + " is in a denied address block" + hint(address);
     }
     if (embedded != null && matches(deny, embedded)) {
-      return Ip.text(address) + " embeds a denied IPv4 address";
+      return Ip.text(address) + " embeds a denied IPv4 address" + hint(address);
     }
     return null;
+  }
+
+  /** How to allow {@code address} after all: the command line's and the configuration's way. */
+  private static String hint(InetAddress address) {
+    String block = Ip.text(address) + (address.getAddress().length == 4 ? "/32" : "/128");
+    return " (to allow it: --allow " + block + " with fetch, or egress.allow / FANOUT_EGRESS_ALLOW=" + block + ")";
   }
 
   private static boolean matches(List<Cidr> blocks, byte[] a) {

@@ -1,11 +1,11 @@
 package dev.fanout.web;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.Json;
+import dev.fanout.bus.JsonSyntax;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -124,7 +124,6 @@ final class JsonBody {
   }
 
   private static String message(Exception e) {
-    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-    return m == null ? e.getClass().getSimpleName() : m;
+    return JsonSyntax.message(e);
   }
 }

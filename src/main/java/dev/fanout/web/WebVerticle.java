@@ -4,6 +4,7 @@ import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.Health;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.HttpConfig;
+import dev.fanout.config.PortInUse;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -67,6 +68,7 @@ public final class WebVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(opts).connectionHandler(idle::onConnection).requestHandler(router);
     return server.listen(cfg.port(), cfg.host())
+        .recover(e -> PortInUse.explain(e, "http.port", "FANOUT_HTTP_PORT", cfg.host(), cfg.port()))
         .onSuccess(s -> vertx.sharedData().getLocalMap(STATE).putIfAbsent("port", s.actualPort()));
   }
 

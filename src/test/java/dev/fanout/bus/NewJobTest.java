@@ -10,6 +10,14 @@ import org.junit.jupiter.api.Test;
 class NewJobTest {
 
   @Test
+  void a_missing_kind_and_a_bad_one_are_told_apart() {
+    assertThatThrownBy(() -> NewJob.fromJson(new JsonObject()))
+        .isInstanceOf(InvalidRequest.class).hasMessage("kind: is required: the job's kind, e.g. \"fetch\"");
+    assertThatThrownBy(() -> NewJob.fromJson(new JsonObject().put("kind", "Bad Kind!")))
+        .isInstanceOf(InvalidRequest.class).hasMessage("kind: must be 1 to 64 letters, digits, '.', '_' or '-'");
+  }
+
+  @Test
   void kind_and_queue_names() {
     assertThat(NewJob.isName("fetch")).isTrue();
     assertThat(NewJob.isName("a.b_c-9")).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.Main;
 import dev.fanout.bus.Addresses;
+import dev.fanout.config.FanoutConfig;
 import dev.fanout.testing.Service;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,10 +15,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code fanout enqueue} against a running service. */
@@ -72,5 +77,46 @@ class EnqueueCommandTest {
     assertThat(run("", new ByteArrayOutputStream(), new ByteArrayOutputStream(), "enqueue")).isEqualTo(2);
     assertThat(run("http://a.example/\n", new ByteArrayOutputStream(), new ByteArrayOutputStream(),
         "enqueue", "--kind", "fetch", "--url", "http://127.0.0.1:1")).isEqualTo(1);
+  }
+
+  @Test
+  void a_bad_line_or_a_missing_file_is_one_line_without_usage(@TempDir Path dir) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run("{\"n\": 1}\n{not json\n", new ByteArrayOutputStream(), err,
+        "enqueue", "--kind", "echo", "--url", "http://127.0.0.1:" + port)).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .startsWith("fanout: line 2 is not a JSON object: ").endsWith("at line 1, column 2")
+        .doesNotContain("\n", "Usage", "REDACTED", "(code ");
+    ByteArrayOutputStream missing = new ByteArrayOutputStream();
+    String file = dir.resolve("nope.txt").toString();
+    assertThat(run("", new ByteArrayOutputStream(), missing, "enqueue", "--kind", "echo", file)).isEqualTo(2);
+    assertThat(missing.toString(StandardCharsets.UTF_8)).isEqualTo("fanout: cannot read " + file + ": no such file\n");
+  }
+
+  @Test
+  void an_unreachable_server_says_how_to_point_at_one() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run("{\"n\": 1}\n", new ByteArrayOutputStream(), err,
+        "enqueue", "--kind", "echo", "--url", "http://127.0.0.1:1")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("cannot reach fanout at http://127.0.0.1:1 (connection refused): is it running?")
+        .contains("--url").doesNotContain("finishConnect");
+  }
+
+  @Test
+  void without_url_it_finds_the_fanout_serving_from_its_data_directory(@TempDir Path dir) throws Exception {
+    JsonObject conf = new JsonObject().put("dataDir", dir.toString()).put("http", new JsonObject().put("port", 1));
+    ServingFile.write(FanoutConfig.fromJson(FanoutConfig.load(conf.encode(), Map.of(), Map.of())), port);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run("{\"n\": 1}\n", new ByteArrayOutputStream(), err, "enqueue", "--kind", "echo",
+        "--conf", conf.encode())).isEqualTo(0);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("enqueued 1 echo job(s)");
+    // a file left by a process that is gone is ignored: the configured port (1) is tried, and refused
+    Files.writeString(dir.resolve("serving.json"),
+        new JsonObject().put("url", "http://127.0.0.1:" + port).put("pid", Long.MAX_VALUE).encode());
+    ByteArrayOutputStream stale = new ByteArrayOutputStream();
+    assertThat(run("{\"n\": 1}\n", new ByteArrayOutputStream(), stale, "enqueue", "--kind", "echo",
+        "--conf", conf.encode())).isEqualTo(1);
+    assertThat(stale.toString(StandardCharsets.UTF_8)).contains("cannot reach fanout at http://127.0.0.1:1 ");
   }
 }

@@ -74,7 +74,8 @@ class FanoutConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("fetch.perhost");
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, "{not json");
-    assertThatThrownBy(() -> FanoutConfig.load(bad.toString(), Map.of(), Map.of())).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> FanoutConfig.load(bad.toString(), Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("at line 1, column 2").hasMessageNotContainingAny("REDACTED", "code ", "Source");
     assertThatThrownBy(() -> FanoutConfig.load(dir.resolve("missing.json").toString(), Map.of(), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read");
   }

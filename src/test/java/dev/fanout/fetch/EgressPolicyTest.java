@@ -83,4 +83,11 @@ class EgressPolicyTest {
     assertThat(policy.check(InetAddress.getByName("127.0.0.1"))).contains("denied address block");
     assertThat(policy.check(InetAddress.getByName(address))).contains("embeds a denied IPv4 address");
   }
+
+  @Test
+  void the_reason_says_how_to_allow_the_address() throws Exception {
+    assertThat(policy.check(InetAddress.getByName("127.0.0.1")))
+        .contains("--allow 127.0.0.1/32").contains("egress.allow").contains("FANOUT_EGRESS_ALLOW=127.0.0.1/32");
+    assertThat(policy.check(InetAddress.getByName("::1"))).contains("--allow ::1/128");
+  }
 }
