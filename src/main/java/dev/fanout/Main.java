@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
- * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate};
+ * The command line: {@code serve} (the default), {@code fetch}, {@code enqueue}, {@code migrate}, {@code help};
  * {@code --help} on each. Options before any subcommand go to {@code serve}, so
  * {@code fanout --conf x.json} serves.
  */
