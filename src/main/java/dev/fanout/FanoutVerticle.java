@@ -19,6 +19,7 @@ import dev.fanout.queue.JobsVerticle;
 import dev.fanout.queue.Migrations;
 import dev.fanout.queue.QueueWorkerVerticle;
 import dev.fanout.store.Database;
+import dev.fanout.web.OpenBind;
 import dev.fanout.web.WebVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -57,6 +58,7 @@ public final class FanoutVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     FanoutConfig cfg = FanoutConfig.fromJson(config());
+    OpenBind.check(cfg); // before anything starts: an open API is refused unless meant
     int fetchers = FetchPool.instances(cfg);
     int web = cfg.http().instances() > 0 ? cfg.http().instances() : fetchers;
     BusFailure.register(vertx); // every node: a failure's field crosses a clustered hop

@@ -48,7 +48,8 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    BridgeConfig cfg = FanoutConfig.fromJson(config()).bridge();
+    FanoutConfig all = FanoutConfig.fromJson(config());
+    BridgeConfig cfg = all.bridge();
     claims = new Claims(vertx, cfg.handlerKinds());
     NetServer server = vertx.createNetServer(new NetServerOptions());
     bridge = TcpEventBusBridge.create(handingOver(server), Permits.of(cfg), null, this::event);
@@ -56,7 +57,7 @@ public final class BridgeVerticle extends VerticleBase {
     // is now the client's, guarded
     Handler<NetSocket> bridged = server.connectHandler();
     server.connectHandler(real -> {
-      Session session = new Session(vertx, claims);
+      Session session = new Session(vertx, claims, all.api());
       GuardedSocket socket = new GuardedSocket(real, cfg.maxFrameBytes(), session);
       session.attach(socket);
       bridged.handle(socket);

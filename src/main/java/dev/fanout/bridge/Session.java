@@ -1,6 +1,11 @@
 package dev.fanout.bridge;
 
 import dev.fanout.api.JobReply;
+import dev.fanout.config.ApiConfig.Scope;
+import dev.fanout.config.ApiConfig.Token;
+import dev.fanout.bus.Addresses;
+import dev.fanout.config.ApiConfig;
+import dev.fanout.config.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -38,6 +43,9 @@ final class Session {
 
   private final Vertx vertx;
   private final Claims claims;
+  private final ApiConfig api;
+  /** The token this client showed (with {@code api.tokens}), once it has. */
+  private Token token;
   private final Set<String> registered = new HashSet<>();
   /** Reply address of each job message delivered and not answered → the timer that expires it. */
   private final Map<String, Long> unanswered = new LinkedHashMap<>();
@@ -45,9 +53,10 @@ final class Session {
   private boolean closed;
   private boolean injecting;
 
-  Session(Vertx vertx, Claims claims) {
+  Session(Vertx vertx, Claims claims, ApiConfig api) {
     this.vertx = vertx;
     this.claims = claims;
+    this.api = api;
   }
 
   void attach(GuardedSocket socket) {
@@ -55,12 +64,37 @@ final class Session {
   }
 
   /**
-   * Whether this client may go on, checked on each frame before the bridge acts on it. The hook for
-   * tokens (operations issue): the first frame's {@code headers.token} will be checked here, and a
-   * client without a valid one refused and closed; frames this class injects are always admitted.
+   * Whether this client may go on, checked on each frame before the bridge acts on it (frames this
+   * class injects are always admitted). With {@code api.tokens}, the client's first frame that
+   * names an address must carry {@code headers.token} (a configured secret; taken off the frame
+   * so no consumer ever sees it); after that, a send or publish needs the {@code write} scope and
+   * registering a job handler ({@code fanout.job.*}) the {@code admin} scope. Refused, the
+   * connection closes.
    */
   boolean admit(JsonObject frame) {
-    return true;
+    String address = frame == null ? null : frame.getString("address");
+    if (!api.protectedByTokens() || address == null) {
+      return true; // open, or a frame about the socket itself (created, ping, closed)
+    }
+    JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
+    Object presented = headers == null ? null : headers.remove("token");
+    if (token == null) {
+      token = Tokens.find(api, presented instanceof String s ? s : null);
+      if (token == null) {
+        LOG.info("bridge client refused: {}", presented == null ? "no headers.token" : "a token that is not valid");
+        return false;
+      }
+    }
+    String type = String.valueOf(frame.getString("type"));
+    boolean allowed = switch (type) {
+      case "send", "publish" -> token.may(Scope.WRITE);
+      case "register" -> !address.startsWith(Addresses.JOB_HANDLER_PREFIX) || token.may(Scope.ADMIN);
+      default -> true;
+    };
+    if (!allowed) {
+      LOG.info("bridge client with token {} refused: {} {} needs another scope", token.id(), type, address);
+    }
+    return allowed;
   }
 
   /** A register frame: refused when this client already consumes the address (the bridge would leak one). */

@@ -37,10 +37,11 @@ import java.util.Map;
  * @param admin deploying verticles at run time
  * @param bridge the TCP event-bus bridge
  * @param cluster the cluster this node joins, if any
+ * @param api tokens, scopes, rate limits and CORS of the HTTP API (and the bridge's tokens)
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
     GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue, PluginsConfig plugins,
-    AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster) {
+    AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster, ApiConfig api) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -62,7 +63,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         PluginsConfig.read(r),
         AdminConfig.read(r),
         BridgeConfig.read(r),
-        ClusterConfig.read(r));
+        ClusterConfig.read(r),
+        ApiConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

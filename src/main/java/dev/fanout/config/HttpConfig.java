@@ -12,10 +12,11 @@ package dev.fanout.config;
  * @param bodyLimitBytes the largest request body accepted
  * @param requestTimeoutMs the longest a request may wait for its response to start before a 504
  * @param shutdownGraceMs on stop, how long in-flight requests may finish before they are cut
+ * @param allowOpen serve on an address other machines reach with no {@code api.tokens} (else refused)
  */
 public record HttpConfig(
     String host, int port, int instances, long idleTimeoutMs, int maxHeaderBytes, long bodyLimitBytes,
-    long requestTimeoutMs, long shutdownGraceMs) {
+    long requestTimeoutMs, long shutdownGraceMs, boolean allowOpen) {
 
   static HttpConfig read(ConfigReader r) {
     return new HttpConfig(
@@ -26,6 +27,7 @@ public record HttpConfig(
         r.intIn("http.maxHeaderBytes", 1024, 1 << 20),
         r.longIn("http.bodyLimitBytes", 1, 1L << 31),
         r.longIn("http.requestTimeoutMs", 1, 86_400_000L),
-        r.longIn("http.shutdownGraceMs", 0, 86_400_000L));
+        r.longIn("http.shutdownGraceMs", 0, 86_400_000L),
+        r.bool("http.allowOpen"));
   }
 }

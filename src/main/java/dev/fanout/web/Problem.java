@@ -50,6 +50,23 @@ public final class Problem {
     }
   }
 
+  /** 401: no token, or one that is not valid; says how to send one ({@code WWW-Authenticate}). */
+  static void unauthorized(RoutingContext ctx, String detail) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"fanout\"");
+    send(ctx, 401, "unauthorized", "Unauthorized", detail, "Authorization");
+  }
+
+  /** 403: the request is understood and not permitted ({@code field} names what is missing). */
+  static void forbidden(RoutingContext ctx, String detail, String field) {
+    send(ctx, 403, "forbidden", "Forbidden", detail, field);
+  }
+
+  /** 429 with {@code Retry-After: seconds}. */
+  static void tooManyRequests(RoutingContext ctx, long seconds, String detail) {
+    ctx.response().putHeader("Retry-After", Long.toString(seconds));
+    send(ctx, 429, "too-many-requests", "Too many requests", detail + "; retry after " + seconds + " s", null);
+  }
+
   /** The failure's field, or {@code otherwise} for one from a bus client that sent only text. */
   private static String named(BusFailure f, String otherwise) {
     return f.field() != null ? f.field() : otherwise;

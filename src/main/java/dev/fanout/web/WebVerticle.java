@@ -8,13 +8,16 @@ import dev.fanout.config.PortInUse;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,13 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     IdleConnections idle = new IdleConnections(vertx, cfg.idleTimeoutMs());
     router.route().handler(idle::onRequest); // first: every request marks its connection busy
+    if (!all.api().corsOrigins().isEmpty()) {
+      // before the door: a browser's preflight carries no token
+      router.route().handler(CorsHandler.create().addOrigins(all.api().corsOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Accept", "Last-Event-ID")));
+    }
+    router.route().handler(new Access(vertx, all.api()));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(
         HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()))));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)

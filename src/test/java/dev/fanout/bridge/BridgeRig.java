@@ -31,6 +31,7 @@ final class BridgeRig {
   final int bridgePort;
   final TargetServer target;
   private final HttpClient http = HttpClient.newHttpClient();
+  private String token;
 
   private BridgeRig(int httpPort, int bridgePort, TargetServer target) {
     this.httpPort = httpPort;
@@ -43,11 +44,16 @@ final class BridgeRig {
    * a minute: a job released only when its lease ran out would take that long to run again.
    */
   static BridgeRig start(Vertx vertx, JsonObject bridgeOverrides) {
+    return start(vertx, bridgeOverrides, new JsonObject());
+  }
+
+  /** {@link #start(Vertx, JsonObject)} with more of the service's configuration ({@code api}, say). */
+  static BridgeRig start(Vertx vertx, JsonObject bridgeOverrides, JsonObject more) {
     JsonObject bridge = new JsonObject().put("port", freePort()).put("handlerKinds", KINDS)
         .put("maxFrameBytes", 4096).mergeIn(bridgeOverrides);
     JsonObject overrides = new JsonObject().put("bridge", bridge)
         .put("queue", new JsonObject().put("backoffBaseMs", 10).put("backoffMaxMs", 50).put("leaseMs", 60_000)
-            .put("pollMs", 50));
+            .put("pollMs", 50)).mergeIn(more);
     TargetServer target = await(TargetServer.start(vertx));
     int httpPort = await(Service.start(vertx, overrides));
     return new BridgeRig(httpPort, BridgeVerticle.boundPort(vertx), target);
@@ -74,12 +80,21 @@ final class BridgeRig {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
+  /** Sends {@code Authorization: Bearer token} on this rig's HTTP requests from now on. */
+  BridgeRig authorized(String token) {
+    this.token = token;
+    return this;
+  }
+
   private URI uri(String path) {
     return URI.create("http://127.0.0.1:" + httpPort + path);
   }
 
   private JsonObject send(HttpRequest.Builder req) {
     try {
+      if (token != null) {
+        req.header("Authorization", "Bearer " + token);
+      }
       HttpResponse<String> resp = http.send(req.header("Content-Type", "application/json").build(),
           HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() >= 300) {

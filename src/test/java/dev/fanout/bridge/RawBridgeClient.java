@@ -20,6 +20,7 @@ final class RawBridgeClient implements AutoCloseable {
   private final DataInputStream in;
   private final DataOutputStream out;
   private int ids;
+  private String token;
 
   RawBridgeClient(int port) {
     try {
@@ -32,7 +33,16 @@ final class RawBridgeClient implements AutoCloseable {
     }
   }
 
+  /** Sends {@code token} as {@code headers.token} on every frame from now on. */
+  RawBridgeClient withToken(String token) {
+    this.token = token;
+    return this;
+  }
+
   void send(JsonObject frame) {
+    if (token != null && !frame.containsKey("headers")) {
+      frame.put("headers", new JsonObject().put("token", token));
+    }
     byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
     writeRaw(json.length, json);
   }
