@@ -30,6 +30,8 @@ public final class Addresses {
   public static final String JOBS_BATCH = "fanout.jobs.batch";
   /** Request: {@code {}} → {@code {queues: [{kind, counts, oldestAvailableMs}]}}. */
   public static final String JOBS_QUEUES = "fanout.jobs.queues";
+  /** Prefix of each node's job kinds address ({@link #jobsKinds(String)}). */
+  public static final String JOBS_KINDS_PREFIX = "fanout.jobs.kinds.";
   /** Prefix of job handler addresses: {@code fanout.job.<kind>}. */
   public static final String JOB_HANDLER_PREFIX = "fanout.job.";
   /**
@@ -62,6 +64,15 @@ public final class Addresses {
    */
   public static String fetchShard(int shard) {
     return FETCH_SHARD_PREFIX + shard;
+  }
+
+  /**
+   * The address where node {@code nodeId} answers {@code {kinds: {KIND: {concurrency, timeoutMs,
+   * registrations}}}}: the job kinds registered on it (what the cluster-wide {@code unhandled} and
+   * {@code handlers} are made of).
+   */
+  public static String jobsKinds(String nodeId) {
+    return JOBS_KINDS_PREFIX + nodeId;
   }
 
   /** The address where node {@code nodeId} answers with its own status (one entry of {@link #CLUSTER_STATUS}). */
