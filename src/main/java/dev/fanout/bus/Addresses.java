@@ -16,7 +16,10 @@ public final class Addresses {
   public static final String FETCH_CANCEL = "fanout.fetch.cancel";
   /** Request: {@code {requests, concurrency, mode}}; reply: {@code {results, stats}}. */
   public static final String GATHER = "fanout.gather";
-  /** Request: a job or {@code {jobs: [...]}} → {@code {batch, ids}}. */
+  /**
+   * Request: a job or {@code {jobs: [...]}} → {@code {batch, ids, unhandled}} ({@code unhandled}: the
+   * kinds no live node serves; with {@code unreachable}, the nodes that did not answer in time).
+   */
   public static final String JOBS_ENQUEUE = "fanout.jobs.enqueue";
   /** Request: {@code {id}} → the job; fails 404 when there is none. */
   public static final String JOBS_GET = "fanout.jobs.get";
@@ -28,8 +31,13 @@ public final class Addresses {
   public static final String JOBS_RETRY = "fanout.jobs.retry";
   /** Request: {@code {id, waitMs?}} → {@code {id, total, counts, done}}. */
   public static final String JOBS_BATCH = "fanout.jobs.batch";
-  /** Request: {@code {}} → {@code {queues: [{kind, counts, oldestAvailableMs}]}}. */
+  /**
+   * Request: {@code {}} → {@code {queues: [{kind, counts, oldestAvailableMs, handled, handlers: [{node,
+   * concurrency, registrations}]}]}}, handlers from every live node.
+   */
   public static final String JOBS_QUEUES = "fanout.jobs.queues";
+  /** Prefix of each node's job kinds address ({@link #jobsKinds(String)}). */
+  public static final String JOBS_KINDS_PREFIX = "fanout.jobs.kinds.";
   /** Prefix of job handler addresses: {@code fanout.job.<kind>}. */
   public static final String JOB_HANDLER_PREFIX = "fanout.job.";
   /**
@@ -62,6 +70,15 @@ public final class Addresses {
    */
   public static String fetchShard(int shard) {
     return FETCH_SHARD_PREFIX + shard;
+  }
+
+  /**
+   * The address where node {@code nodeId} answers {@code {kinds: {KIND: {concurrency, timeoutMs,
+   * registrations}}}}: the job kinds registered on it (what the cluster-wide {@code unhandled} and
+   * {@code handlers} are made of).
+   */
+  public static String jobsKinds(String nodeId) {
+    return JOBS_KINDS_PREFIX + nodeId;
   }
 
   /** The address where node {@code nodeId} answers with its own status (one entry of {@link #CLUSTER_STATUS}). */

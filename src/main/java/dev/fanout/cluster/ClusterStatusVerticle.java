@@ -99,6 +99,6 @@ public final class ClusterStatusVerticle extends VerticleBase {
   private JsonObject fetches() {
     GlobalLimits limits = FetchPool.limits(vertx);
     return new JsonObject().put("inFlight", limits == null ? 0 : limits.inFlight())
-        .put("queued", limits == null ? 0 : limits.queued());
+        .put("queued", limits == null ? 0 : limits.queued()).put("completed", limits == null ? 0 : limits.completed());
   }
 }

@@ -256,6 +256,7 @@ final class Fetcher {
       limits.dequeued();
     }
     task.phase = FetchTask.Phase.DONE;
+    limits.ended();
     live.remove(task);
     groups.remove(task);
     cancelTimer(task);

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.shareddata.Shareable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The limits shared by every fetcher in this process: the global in-flight cap and the bound of
@@ -19,6 +20,7 @@ public final class GlobalLimits implements Shareable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger hostSlots = new AtomicInteger();
+  private final AtomicLong completed = new AtomicLong();
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
   private record Waiter(Context context, Runnable grant) {}
@@ -46,6 +48,16 @@ public final class GlobalLimits implements Shareable {
   /** Per-host slots taken now, summed over every host of every fetcher. */
   public int hostSlots() {
     return hostSlots.get();
+  }
+
+  /** Fetches this process's fetchers ended since it started, whatever the outcome. */
+  public long completed() {
+    return completed.get();
+  }
+
+  /** A fetch ended here (its result is being replied). */
+  void ended() {
+    completed.incrementAndGet();
   }
 
   /** The budget of captured body bytes. */

@@ -40,6 +40,7 @@ public final class JobsVerticle extends VerticleBase {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private JobStore store;
   private BatchWaits waits;
+  private ClusterKinds kinds;
   private QueueConfig cfg;
 
   /** The API over {@code pool}. */
@@ -52,15 +53,17 @@ public final class JobsVerticle extends VerticleBase {
     cfg = FanoutConfig.fromJson(config()).queue();
     store = new JobStore(pool);
     waits = new BatchWaits(vertx, store);
+    kinds = new ClusterKinds(vertx);
     on(Addresses.JOBS_ENQUEUE, this::enqueue);
     on(Addresses.JOBS_GET, body -> found(store.get(id(body)), "no job " + body.getValue("id")));
     on(Addresses.JOBS_LIST, this::list);
     on(Addresses.JOBS_CANCEL, body -> changed(id(body), store.cancel(id(body)), "is already final"));
     on(Addresses.JOBS_RETRY, body -> changed(id(body), store.retry(id(body)), "is running, completed or available"));
     on(Addresses.JOBS_BATCH, this::batch);
-    on(Addresses.JOBS_QUEUES, body -> store.queues().map(q -> new JsonObject().put("queues", handled(q))));
+    on(Addresses.JOBS_QUEUES, body -> queues());
     List<Future<Void>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
     ready.add(waits.start());
+    ready.add(kinds.start());
     return Future.all(ready);
   }
 
@@ -68,6 +71,7 @@ public final class JobsVerticle extends VerticleBase {
   public Future<?> stop() {
     List<Future<Void>> gone = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
     gone.add(waits.stop());
+    gone.add(kinds.stop());
     return Future.join(gone);
   }
 
@@ -121,44 +125,54 @@ public final class JobsVerticle extends VerticleBase {
         }
       }
     }
-    return store.enqueue(jobs, join).map(e -> new JsonObject().put("batch", e.batch().toString())
-        .put("ids", new JsonArray(e.ids())).put("unhandled", unhandled(jobs)));
-  }
-
-  /** The kinds of {@code jobs} no handler serves now, sorted: their jobs wait until one does. */
-  private JsonArray unhandled(List<NewJob> jobs) {
-    Map<String, JsonObject> handled = JobHandlers.kinds(vertx);
-    Set<String> kinds = new TreeSet<>();
-    jobs.forEach(j -> {
-      if (!handled.containsKey(j.kind())) {
-        kinds.add(j.kind());
-      }
+    Set<String> wanted = new TreeSet<>();
+    jobs.forEach(j -> wanted.add(j.kind()));
+    // the kinds are looked up while the jobs are written: in a cluster that may ask the other nodes
+    Future<ClusterKinds.View> served = kinds.covering(wanted);
+    Future<JobStore.Enqueued> stored = store.enqueue(jobs, join);
+    return Future.all(stored, served).map(all -> {
+      JsonObject answer = new JsonObject().put("batch", stored.result().batch().toString())
+          .put("ids", new JsonArray(stored.result().ids()));
+      return unhandled(answer, wanted, served.result());
     });
-    return new JsonArray(new ArrayList<>(kinds));
   }
 
   /**
-   * {@code queues} (by kind, sorted) with whether a handler serves each kind and where, plus the
-   * kinds handled here that have no jobs. Where is this node's registry: a cluster-wide view
-   * (issue 15) adds the other nodes' entries to {@code handlers}.
+   * Puts the kinds of {@code wanted} no node serves now in {@code unhandled}, sorted: their jobs
+   * wait until one does; with some, the nodes that did not answer in time in {@code unreachable}
+   * (they may serve them).
    */
-  private JsonArray handled(JsonArray queues) {
-    Map<String, JsonObject> kinds = JobHandlers.kinds(vertx);
-    Map<String, JsonObject> byKind = new TreeMap<>();
-    queues.forEach(q -> byKind.put(((JsonObject) q).getString("kind"), (JsonObject) q));
-    kinds.keySet().forEach(k -> byKind.computeIfAbsent(k, name ->
-        new JsonObject().put("kind", name).put("counts", new JsonObject())));
-    String node = JobHandlers.node(vertx);
-    byKind.forEach((kind, q) -> {
-      JsonObject here = kinds.get(kind);
-      JsonArray handlers = new JsonArray();
-      if (here != null) {
-        handlers.add(new JsonObject().put("node", node).put("concurrency", here.getInteger("concurrency"))
-            .put("registrations", here.getInteger("registrations")));
-      }
-      q.put("handled", !handlers.isEmpty()).put("handlers", handlers);
+  private static JsonObject unhandled(JsonObject answer, Set<String> wanted, ClusterKinds.View view) {
+    JsonArray unhandled = new JsonArray();
+    wanted.stream().filter(k -> !view.serves(k)).forEach(unhandled::add);
+    answer.put("unhandled", unhandled);
+    if (!unhandled.isEmpty() && !view.unreachable().isEmpty()) {
+      answer.put("unreachable", new JsonArray(view.unreachable()));
+    }
+    return answer;
+  }
+
+  /**
+   * The queues (by kind, sorted) with whether a handler serves each kind and on which nodes of
+   * the cluster, plus the kinds served somewhere that have no jobs; the nodes that did not
+   * answer in time in {@code unreachable}, when there are some.
+   */
+  private Future<JsonObject> queues() {
+    Future<ClusterKinds.View> served = kinds.now();
+    Future<JsonArray> queues = store.queues();
+    return Future.all(queues, served).map(all -> {
+      ClusterKinds.View view = served.result();
+      Map<String, JsonObject> byKind = new TreeMap<>();
+      queues.result().forEach(q -> byKind.put(((JsonObject) q).getString("kind"), (JsonObject) q));
+      view.kinds().forEach(k -> byKind.computeIfAbsent(k, name ->
+          new JsonObject().put("kind", name).put("counts", new JsonObject())));
+      byKind.forEach((kind, q) -> {
+        JsonArray handlers = view.handlers(kind);
+        q.put("handled", !handlers.isEmpty()).put("handlers", handlers);
+      });
+      JsonObject answer = new JsonObject().put("queues", new JsonArray(new ArrayList<>(byKind.values())));
+      return view.unreachable().isEmpty() ? answer : answer.put("unreachable", new JsonArray(view.unreachable()));
     });
-    return new JsonArray(new ArrayList<>(byKind.values()));
   }
 
   private Future<JsonObject> list(JsonObject body) {
