@@ -141,8 +141,9 @@ main() {
     for ((i = 0; i < 120; i++)); do [ $i -gt 0 ] && printf ','; printf '"http://127.0.0.1:%d/d100"' "${ports[0]}"; done
     printf ']}'; } > "$OUT/slow.json"
 
-  # the ceilings, before any node runs: the bare client on the same hosts, then (below) pgbench
-  java -XX:+UseSerialGC -Xmx512m -cp "$ROOT/target/fanout.jar" "$ROOT/bench/BareClient.java" "$N_FETCH" 256 /d0 \
+  # the ceilings, before any node runs: the bare client on the same hosts (4 N: its second half is
+  # past its JVM's warm-up), then (below) pgbench
+  java -XX:+UseSerialGC -Xmx512m -cp "$ROOT/target/fanout.jar" "$ROOT/bench/BareClient.java" $((4 * N_FETCH)) 256 /d0 \
     "${ports[@]}" > /dev/null 2> "$OUT/bare.err"
   # its rate over the second half of its progress lines (one a second): after its JVM's start and warm-up
   local bare; bare=$(awk -F'[ /]' '/^progress:/ {d[++k] = $2} END { m = int(k / 2); printf "%d", (d[k] - d[m]) / (k - m) }' \
