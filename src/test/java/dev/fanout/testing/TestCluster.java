@@ -51,6 +51,11 @@ public final class TestCluster {
     }
   }
 
+  /** This cluster's settings: a node process given them joins it ({@link NodeProcess}). */
+  public ClusterConfig config() {
+    return config;
+  }
+
   /** Starts one more node of this cluster (call off the event loop or from a test method). */
   public Future<Node> start() {
     HazelcastClusterManager manager = new HazelcastClusterManager(ClusterNode.hazelcastConfig(config));
