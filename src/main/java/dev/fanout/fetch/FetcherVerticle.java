@@ -6,9 +6,9 @@ import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.Handoff;
-import dev.fanout.bus.HostShards;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.LocalJsonCodec;
+import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
 import io.netty.util.NetUtil;
@@ -30,39 +30,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fetcher of the pool. Instance {@code index} of {@code count} owns the shards {@code k} with
- * {@code k mod count == index} and consumes their addresses, so every host has exactly one owner
- * and its limits are exact without locks. Every instance also consumes {@link Addresses#FETCH}.
- * Whatever the address, a message takes one path: it is read into a resolved {@link FetchSpec}
- * (or a {@link Handoff}) once — a spec sent by fanout's own parts arrives as that value already —
- * then handled here when this instance owns the host, else passed on, as the value, to the owner.
+ * One fetcher of the pool. It owns the host shards its node's {@link OwnerTable} gives it (rendezvous
+ * hashing over every live fetcher of the cluster, {@link FetcherRegistry}) and consumes their
+ * addresses, so every host has exactly one owner in the cluster and its limits are exact without
+ * locks; {@link Ownership} moves shards between fetchers without exceeding them. Every instance
+ * also consumes {@link Addresses#FETCH} and its own address, {@code fanout.fetcher.<id>}. Whatever
+ * the address, a message takes one path: it is read into a resolved {@link FetchSpec} (or a
+ * {@link Handoff}) once — a spec sent by fanout's own parts arrives as that value already — then
+ * handled here when this instance owns the host, else passed on, as the value, to the owner.
  */
 public final class FetcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
   private static final long SWEEP_MS = 10_000;
-  private static final long BUS_MARGIN_MS = 10_000;
+  /** The safety net: the live fetchers are read again this often, whatever was announced. */
+  private static final long REFRESH_MS = 30_000;
+  private static final long LEAVE_TIMEOUT_MS = 5_000;
 
   private final FanoutConfig all;
   private final GlobalLimits limits;
-  private final int index;
-  private final int count;
+  private final FetchPool.Batch batch;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private final List<Runnable> unwatch = new ArrayList<>();
   private FetchSpec.Options defaults;
   private HttpClientAgent client;
   private DnsClient dns;
   private Fetcher fetcher;
+  private FetcherRegistry registry;
+  private Ownership ownership;
+  private boolean stopping;
   private long sweepTimer;
+  private long refreshTimer;
 
   /**
-   * Instance {@code index} of {@code count}, sharing {@code limits} with the rest of the pool.
-   * The parsed configuration comes in here, not as deployment JSON: Vert.x copies the deployment
-   * config into every connection context the HTTP client makes, once per request.
+   * A fetcher of {@code batch} (the instances of one deployment, announced together), sharing
+   * {@code limits} with the rest of the node's fetchers. The parsed configuration comes in here, not
+   * as deployment JSON: Vert.x copies the deployment config into every connection context the HTTP
+   * client makes, once per request.
    */
-  public FetcherVerticle(FanoutConfig config, GlobalLimits limits, int index, int count) {
+  FetcherVerticle(FanoutConfig config, GlobalLimits limits, FetchPool.Batch batch) {
     this.all = config;
     this.limits = limits;
-    this.index = index;
-    this.count = count;
+    this.batch = batch;
   }
 
   @Override
@@ -72,29 +80,59 @@ public final class FetcherVerticle extends VerticleBase {
     defaults = cfg.defaults();
     client = vertx.httpClientBuilder().with(clientOptions(cfg)).build();
     dns = vertx.createDnsClient();
+    registry = FetcherRegistry.of(vertx);
+    ownership = new Ownership(vertx, context, registry.newId(), cfg.handoverTimeoutMs(), this::onFetch);
     fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
-        new EgressPolicy(all.egress()), limits, this::resolve, this::owns, this::handOff);
-    List<Future<Void>> ready = new ArrayList<>();
-    for (int shard = index; shard < HostShards.COUNT; shard += count) {
-      ready.add(consume(Addresses.fetchShard(shard), this::onFetch));
-    }
-    ready.add(consume(Addresses.FETCH, this::onFetch));
-    ready.add(consume(Addresses.FETCH_CANCEL, msg -> {
-      if (msg.body() instanceof JsonObject b && b.getValue("group") instanceof String group) {
-        fetcher.cancelGroup(group);
-      }
-    }));
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
-    return Future.all(ready);
+        new EgressPolicy(all.egress()), limits, this::resolve, ownership);
+    ownership.attach(fetcher);
+    // its own address first: once announced, other fetchers send to it
+    return consume(Addresses.fetcher(ownership.id()), this::onOwnAddress)
+        .transform(ar -> batch.arrive(vertx, ar.succeeded() ? ownership : null))
+        .compose(v -> Future.all(
+            consume(Addresses.FETCH, this::onFetch),
+            consume(Addresses.FETCHERS_CHANGED, msg -> registry.refresh()),
+            consume(Addresses.FETCH_CANCEL, msg -> {
+              if (msg.body() instanceof JsonObject b && b.getValue("group") instanceof String group) {
+                fetcher.cancelGroup(group);
+              }
+            })))
+        .onSuccess(v -> {
+          unwatch.add(Membership.onJoined(vertx, node -> registry.refresh()));
+          unwatch.add(Membership.onLeft(vertx, node -> registry.refresh()));
+          sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
+          refreshTimer = vertx.setPeriodic(REFRESH_MS, id -> registry.refresh());
+        });
   }
 
+  /**
+   * Leaves the live fetchers: its shards go to others, its queued fetches with them. A fetcher
+   * added at run time ({@code fetch.handOverOnStop}: the admin class {@code fetcher}) first lets
+   * its running fetches end (for at most {@code fetch.handoverTimeoutMs}); the node's own pool,
+   * stopping with the node, cancels them at once, as a node that stops always has.
+   */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(sweepTimer);
-    List<Future<Void>> gone = new ArrayList<>();
-    consumers.forEach(c -> gone.add(c.unregister()));
-    fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
-    return Future.join(gone).eventually(() -> dns.close()).eventually(() -> client.close());
+    vertx.cancelTimer(refreshTimer);
+    unwatch.forEach(Runnable::run);
+    if (!batch.handOverOnStop()) {
+      fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
+    }
+    long handover = all.fetch().handoverTimeoutMs();
+    return registry.leave(ownership).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> fetcher.idle().timeout(handover, TimeUnit.MILLISECONDS))
+        .eventually(() -> {
+          fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
+          return ownership.close();
+        })
+        .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+        .eventually(() -> dns.close())
+        .eventually(() -> client.close());
   }
 
   /**
@@ -120,8 +158,13 @@ public final class FetcherVerticle extends VerticleBase {
     return c.completion();
   }
 
-  private boolean owns(String hostKey) {
-    return HostShards.shardOf(hostKey) % count == index;
+  /** Its own address: fetches routed to it as their host's owner, and the release of a shard. */
+  private void onOwnAddress(Message<Object> msg) {
+    if (msg.body() instanceof JsonObject json && json.containsKey("release")) {
+      ownership.onRelease(msg, json);
+    } else {
+      onFetch(msg);
+    }
   }
 
   /**
@@ -144,8 +187,10 @@ public final class FetcherVerticle extends VerticleBase {
     FetchSpec spec = fetch instanceof Handoff h ? h.next() : (FetchSpec) fetch;
     if (spec.target() == null) {
       msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0).toJson());
-    } else if (!owns(spec.target().hostKey())) {
-      forward(msg, fetch, spec); // the router, or a sender that computed the shard differently: still exact
+    } else if (!ownership.owns(spec.target().hostKey())) {
+      forward(msg, fetch, spec); // the router, or a sender whose view of the owner differs: still exact
+    } else if (stopping) {
+      msg.reply(FetchResult.failed(spec.url(), ErrorKind.CANCELLED, "the fetcher is stopping", 1, 0).toJson());
     } else if (fetch instanceof Handoff h) {
       limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
       run(msg, new FetchTask(h, System.nanoTime()));
@@ -181,12 +226,16 @@ public final class FetcherVerticle extends VerticleBase {
     }
   }
 
-  /** Passes a fetch, as the value it was read into, to the owner of its host, and its reply back. */
+  /**
+   * Passes a fetch, as the value it was read into, to the owner of its host (at the owner's own
+   * address), and its reply back; the hop count goes with it (see {@link Ownership#toOwner}).
+   */
   private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
     String hostKey = spec.target().hostKey();
-    long wait = (fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs())
-        + BUS_MARGIN_MS;
-    vertx.eventBus().<JsonObject>request(HostShards.addressOf(hostKey), fetch, LocalJsonCodec.options(wait))
+    long wait = fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs();
+    String hops = msg.headers().get(Ownership.HOPS);
+    int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
+    ownership.toOwner(hostKey, fetch, wait, hop)
         .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
         .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
             "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));
@@ -212,12 +261,5 @@ public final class FetcherVerticle extends VerticleBase {
           r.attempts(), r.elapsedMs()).toJson();
     }
     LocalJsonCodec.reply(msg, json);
-  }
-
-  /** Sends a redirected fetch to the owner of its new host; completes with the result the owner replies. */
-  private Future<FetchResult> handOff(Handoff h) {
-    return vertx.eventBus().<JsonObject>request(HostShards.addressOf(h.next().target().hostKey()), h,
-            LocalJsonCodec.options(h.deadlineLeftMs() + BUS_MARGIN_MS))
-        .map(reply -> FetchResult.fromJson(reply.body()));
   }
 }
