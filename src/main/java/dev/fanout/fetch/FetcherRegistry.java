@@ -86,6 +86,11 @@ public final class FetcherRegistry implements Shareable {
     return fetcherId.substring(0, Math.max(0, fetcherId.lastIndexOf('/')));
   }
 
+  /** The table this node computed last, or null before its first. */
+  synchronized OwnerTable table() {
+    return table;
+  }
+
   /** This node's fetchers, by id: {@code [{id, shards, pending}]}. */
   public List<JsonObject> status() {
     return locals.values().stream().map(Member::status)
@@ -111,6 +116,16 @@ public final class FetcherRegistry implements Shareable {
           locals.remove(member.id());
           vertx.eventBus().publish(Addresses.FETCHERS_CHANGED, node);
         }).mapEmpty();
+  }
+
+  /**
+   * Removes {@code member} at once, without waiting for the others to take over: a node that stops
+   * (its fetchers cancel what they run); the map entry goes in the background.
+   */
+  void forget(Member member) {
+    locals.remove(member.id());
+    map().compose(m -> m.remove(member.id()))
+        .onComplete(ar -> vertx.eventBus().publish(Addresses.FETCHERS_CHANGED, node));
   }
 
   /** Recomputes the table; completes once a computation that started after this call was applied. */
@@ -142,7 +157,7 @@ public final class FetcherRegistry implements Shareable {
     });
   }
 
-  private Future<Void> recompute(Map<String, String> entries) {
+  private synchronized Future<Void> recompute(Map<String, String> entries) {
     Set<String> nodes = Set.copyOf(Membership.nodes(vertx));
     List<String> live = new ArrayList<>();
     entries.forEach((id, owner) -> {

@@ -105,10 +105,11 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   /**
-   * Leaves the live fetchers: its shards go to others, its queued fetches with them. A fetcher
-   * added at run time ({@code fetch.handOverOnStop}: the admin class {@code fetcher}) first lets
-   * its running fetches end (for at most {@code fetch.handoverTimeoutMs}); the node's own pool,
-   * stopping with the node, cancels them at once, as a node that stops always has.
+   * Leaves the live fetchers. A fetcher added at run time (the admin class {@code fetcher}) hands
+   * over: its shards go to the others with its queued fetches, and it lets its running ones end
+   * (for at most {@code fetch.handoverTimeoutMs}) before it answers their release. The node's own
+   * pool stops with the node: it cancels what it runs and queues at once, as a stopping node always
+   * has, and other nodes' fetchers take its shards without waiting.
    */
   @Override
   public Future<?> stop() {
@@ -116,16 +117,16 @@ public final class FetcherVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(refreshTimer);
     unwatch.forEach(Runnable::run);
-    if (!batch.handOverOnStop()) {
-      fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
+    Future<Void> handedOver;
+    if (batch.handOverOnStop()) {
+      handedOver = registry.leave(ownership).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
+          .compose(v -> fetcher.idle().timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
+    } else {
+      registry.forget(ownership);
+      handedOver = Future.succeededFuture();
     }
-    long handover = all.fetch().handoverTimeoutMs();
-    return registry.leave(ownership).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> {
-          LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString());
-          return Future.succeededFuture();
-        })
-        .compose(v -> fetcher.idle().timeout(handover, TimeUnit.MILLISECONDS))
+    return handedOver
         .eventually(() -> {
           fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
           return ownership.close();

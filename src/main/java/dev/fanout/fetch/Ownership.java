@@ -53,6 +53,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private Fetcher fetcher;
   private OwnerTable table;
   private long tokens;
+  private boolean closed;
   private volatile JsonObject status;
 
   Ownership(Vertx vertx, Context context, String self, long handoverTimeoutMs, Handler<Message<Object>> onFetch) {
@@ -143,7 +144,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   @Override
   public Future<Void> apply(OwnerTable previous, OwnerTable next) {
-    if (table != null && next.version() <= table.version()) {
+    if (closed || table != null && next.version() <= table.version()) {
       return Future.succeededFuture();
     }
     OwnerTable before = table != null ? table : previous;
@@ -235,6 +236,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   /** Stops consuming every shard and answers every release request waiting (the fetcher stopped). */
   Future<Void> close() {
+    closed = true;
     List<Future<Void>> gone = new ArrayList<>();
     for (int k = 0; k < HostShards.COUNT; k++) {
       if (consumers[k] != null) {
