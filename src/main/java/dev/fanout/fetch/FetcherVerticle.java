@@ -81,7 +81,8 @@ public final class FetcherVerticle extends VerticleBase {
     client = vertx.httpClientBuilder().with(clientOptions(cfg)).build();
     dns = vertx.createDnsClient();
     registry = FetcherRegistry.of(vertx);
-    ownership = new Ownership(vertx, context, registry.newId(), cfg.handoverTimeoutMs(), this::onFetch);
+    ownership = new Ownership(vertx, context, registry.newId(), cfg.handoverTimeoutMs(), this::onFetch,
+        () -> registry.refresh());
     fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
         new EgressPolicy(all.egress()), limits, this::resolve, ownership);
     ownership.attach(fetcher);
@@ -119,9 +120,13 @@ public final class FetcherVerticle extends VerticleBase {
     unwatch.forEach(Runnable::run);
     Future<Void> handedOver;
     if (batch.handOverOnStop()) {
-      handedOver = registry.leave(ownership).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+      // no new fetches from fanout.fetch first: the others take them
+      handedOver = Future.join(consumers.stream().filter(c -> Addresses.FETCH.equals(c.address()))
+              .map(MessageConsumer::unregister).toList())
+          .compose(v -> registry.leave(ownership)).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
-          .compose(v -> fetcher.idle().timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
+          .compose(v -> fetcher.idle().compose(idle -> ownership.quiet())
+              .timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
     } else {
       registry.forget(ownership);
       handedOver = Future.succeededFuture();
@@ -229,14 +234,14 @@ public final class FetcherVerticle extends VerticleBase {
 
   /**
    * Passes a fetch, as the value it was read into, to the owner of its host (at the owner's own
-   * address), and its reply back; the hop count goes with it (see {@link Ownership#toOwner}).
+   * address), and its reply back; the hop count goes with it (see {@link Ownership#passOn}).
    */
   private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
     String hostKey = spec.target().hostKey();
     long wait = fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs();
     String hops = msg.headers().get(Ownership.HOPS);
     int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
-    ownership.toOwner(hostKey, fetch, wait, hop)
+    ownership.passOn(hostKey, fetch, wait, hop)
         .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
         .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
             "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));

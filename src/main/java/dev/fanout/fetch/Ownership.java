@@ -40,12 +40,19 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   static final int MAX_HOPS = 8;
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
   private static final long BUS_MARGIN_MS = 10_000;
+  /**
+   * How long the address of a shard this fetcher lost stays consumed (what arrives is passed on):
+   * Vert.x drops, rather than fails, a message that reaches a consumer as it unregisters.
+   */
+  private static final long LINGER_MS = 2_000;
 
   private final Vertx vertx;
   private final Context context;
   private final String self;
   private final long handoverTimeoutMs;
   private final Handler<Message<Object>> onFetch;
+  private final Runnable refresh;
+  private final List<MessageConsumer<?>> lingering = new ArrayList<>();
   private final MessageConsumer<?>[] consumers = new MessageConsumer<?>[HostShards.COUNT];
   private final Map<Integer, Long> pending = new HashMap<>();
   private final Map<Integer, String> yielded = new HashMap<>();
@@ -54,9 +61,15 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private OwnerTable table;
   private long tokens;
   private boolean closed;
+  /** Fetches passed on and not answered yet: their replies come back through this fetcher. */
+  private int passing;
+  private Promise<Void> quiet;
   private volatile JsonObject status;
 
-  Ownership(Vertx vertx, Context context, String self, long handoverTimeoutMs, Handler<Message<Object>> onFetch) {
+  /** {@code refresh} asks the node to read the live fetchers again (a release request proved it behind). */
+  Ownership(Vertx vertx, Context context, String self, long handoverTimeoutMs, Handler<Message<Object>> onFetch,
+      Runnable refresh) {
+    this.refresh = refresh;
     this.vertx = vertx;
     this.context = context;
     this.self = self;
@@ -103,7 +116,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   @Override
   public Future<FetchResult> handOff(Handoff h) {
-    return toOwner(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1).map(m -> FetchResult.fromJson(m.body()));
+    return passOn(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1).map(m -> FetchResult.fromJson(m.body()));
   }
 
   @Override
@@ -120,7 +133,31 @@ final class Ownership implements Shards, FetcherRegistry.Member {
    * a little first; past {@link #MAX_HOPS} it fails. An owner that has no consumer (yet, as seen
    * from here) is asked again, as the next pass.
    */
-  Future<Message<JsonObject>> toOwner(String hostKey, Object fetch, long waitMs, int hops) {
+  Future<Message<JsonObject>> passOn(String hostKey, Object fetch, long waitMs, int hops) {
+    passing++;
+    return toOwner(hostKey, fetch, waitMs, hops).onComplete(ar -> {
+      if (--passing == 0 && quiet != null) {
+        quiet.complete();
+        quiet = null;
+      }
+    });
+  }
+
+  /**
+   * Completes once every fetch this fetcher passed on was answered: a fetcher that stops waits for
+   * it, since the replies come back through its context.
+   */
+  Future<Void> quiet() {
+    if (passing == 0) {
+      return Future.succeededFuture();
+    }
+    if (quiet == null) {
+      quiet = Promise.promise();
+    }
+    return quiet.future();
+  }
+
+  private Future<Message<JsonObject>> toOwner(String hostKey, Object fetch, long waitMs, int hops) {
     String owner = ownerOf(hostKey);
     if (owner == null || hops > MAX_HOPS) {
       return Future.failedFuture(owner == null ? "no fetcher owns " + hostKey
@@ -149,14 +186,15 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     }
     OwnerTable before = table != null ? table : previous;
     table = next;
+    // a newer table supersedes the releases given before it; a shard given away and now back here
+    // is asked back from the fetcher it was given to
+    Map<Integer, String> given = new HashMap<>(yielded);
+    yielded.clear();
     List<Future<Void>> consuming = new ArrayList<>();
     for (int k = 0; k < HostShards.COUNT; k++) {
-      if (!self.equals(next.owner(k))) {
-        yielded.remove(k); // the table caught up with a release this fetcher gave
-      }
-      boolean mine = self.equals(yielded.containsKey(k) ? yielded.get(k) : next.owner(k));
+      boolean mine = self.equals(next.owner(k));
       if (mine && consumers[k] == null) {
-        consuming.add(gain(k, before == null ? null : before.owner(k)));
+        consuming.add(gain(k, given.containsKey(k) ? given.get(k) : before == null ? null : before.owner(k)));
       } else if (!mine && consumers[k] != null) {
         lose(k);
       }
@@ -196,8 +234,14 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   }
 
   private void lose(int k) {
-    consumers[k].unregister();
+    MessageConsumer<?> c = consumers[k];
     consumers[k] = null;
+    lingering.add(c);
+    vertx.setTimer(LINGER_MS, id -> {
+      if (lingering.remove(c)) {
+        c.unregister();
+      }
+    });
     pending.remove(k);
     fetcher.handOverQueued(k);
     freedShard(k);
@@ -224,6 +268,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       yielded.put(k, to);
       lose(k);
       updateStatus();
+      refresh.run(); // this node's table is behind the asker's: read the live fetchers again
     }
     releases.computeIfAbsent(k, x -> new ArrayList<>()).add(msg);
     freedShard(k);
@@ -244,6 +289,8 @@ final class Ownership implements Shards, FetcherRegistry.Member {
         consumers[k] = null;
       }
     }
+    lingering.forEach(c -> gone.add(c.unregister()));
+    lingering.clear();
     List.copyOf(releases.keySet()).forEach(this::answer);
     return Future.join(gone).mapEmpty();
   }
