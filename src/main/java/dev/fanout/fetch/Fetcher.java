@@ -70,18 +70,22 @@ final class Fetcher {
   }
 
   /**
-   * Ends every task of {@code group} with {@code cancelled}: queued ones leave their queue, running
-   * ones are reset. The group is remembered for a while, so a fetch of it that arrives after the
-   * cancel (it was already on its way) is cancelled at once too.
+   * Ends every task of {@code group} with {@code cancelled} (running ones are reset). The group is
+   * remembered a while: a fetch of it that arrives after the cancel is cancelled at once too.
    */
   void cancelGroup(String group) {
     long now = System.nanoTime();
     for (FetchTask t : groups.cancel(group, now)) {
-      Attempt a = t.attempt;
-      finish(t, Results.failed(t, ErrorKind.CANCELLED, "cancelled", now));
-      if (a != null) {
-        a.abort(ErrorKind.CANCELLED, "cancelled");
-      }
+      end(t, ErrorKind.CANCELLED, "cancelled", now);
+    }
+  }
+
+  /** Ends {@code task} with a failure of {@code kind}, aborting its attempt if one runs. */
+  private void end(FetchTask task, ErrorKind kind, String message, long now) {
+    Attempt a = task.attempt;
+    finish(task, Results.failed(task, kind, message, now));
+    if (a != null) {
+      a.abort(kind, message);
     }
   }
 
@@ -210,10 +214,7 @@ final class Fetcher {
     });
   }
 
-  /**
-   * Continues a task after a redirect or a backoff: here, or at the owner of its host when that is
-   * another fetcher now (a redirect to another host, or a shard that moved meanwhile).
-   */
+  /** Continues a task after a redirect or a backoff: here, or at its host's owner if that is another now. */
   private void hop(FetchTask task) {
     if (shards.owns(task.target.hostKey())) {
       limits.requeue();
@@ -223,19 +224,9 @@ final class Fetcher {
     }
   }
 
-  /** Hands the tasks still queued at the hosts of {@code shard} to its new owner (it moved). */
-  void handOverQueued(int shard) {
-    hosts.takeQueued(shard).forEach(this::handOver);
-  }
-
-  /** Sends a task that is not running to the owner of its host, which replies with its result. */
-  private void handOver(FetchTask task) {
-    if (task.phase == FetchTask.Phase.QUEUED) {
-      limits.dequeued();
-    }
-    task.phase = FetchTask.Phase.DONE;
-    forget(task);
-    cancelTimer(task);
+  /** Sends a task that is not running (queued, between attempts) to its host's owner, which replies. */
+  void handOver(FetchTask task) {
+    retire(task);
     shards.handOff(task.handoff(System.nanoTime())).onComplete(ar -> task.result.tryComplete(
         ar.succeeded() ? ar.result() : Results.failed(task, ErrorKind.OVERLOADED,
             "handing the fetch to the owner of its host failed: " + ar.cause().getMessage(), System.nanoTime())));
@@ -251,21 +242,9 @@ final class Fetcher {
     return live.idle();
   }
 
-  private void forget(FetchTask task) {
-    live.remove(task);
-    groups.remove(task);
-  }
-
   private void onDeadline(FetchTask task) {
     long now = System.nanoTime();
-    String message = "deadline of " + task.elapsedMs(now) + " ms exceeded";
-    if (task.phase == FetchTask.Phase.RUNNING && task.attempt != null) {
-      Attempt a = task.attempt;
-      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
-      a.abort(ErrorKind.TIMEOUT, message);
-    } else {
-      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
-    }
+    end(task, ErrorKind.TIMEOUT, "deadline of " + task.elapsedMs(now) + " ms exceeded", now);
   }
 
   /** Ends a task with {@code result}, once; cleans up whatever phase it was in. */
@@ -273,17 +252,23 @@ final class Fetcher {
     if (task.phase == FetchTask.Phase.DONE) {
       return;
     }
-    if (task.phase == FetchTask.Phase.QUEUED) {
-      limits.dequeued();
-    }
-    task.phase = FetchTask.Phase.DONE;
-    forget(task);
-    cancelTimer(task);
+    retire(task);
     try {
       task.result.tryComplete(result); // runs the reply
     } catch (RuntimeException e) {
       LOG.error("replying with the result of {} failed", task.url, e);
     }
+  }
+
+  /** The bookkeeping of a task that leaves this fetcher, whatever phase it was in. */
+  private void retire(FetchTask task) {
+    if (task.phase == FetchTask.Phase.QUEUED) {
+      limits.dequeued();
+    }
+    task.phase = FetchTask.Phase.DONE;
+    live.remove(task);
+    groups.remove(task);
+    cancelTimer(task);
   }
 
   private void cancelTimer(FetchTask task) {
@@ -308,11 +293,7 @@ final class Fetcher {
     exchanges.timeouts().close();
     exchanges.connections().closeAll();
     for (FetchTask t : live.toArray()) {
-      Attempt a = t.attempt;
-      finish(t, Results.failed(t, kind, message, System.nanoTime()));
-      if (a != null) {
-        a.abort(kind, message);
-      }
+      end(t, kind, message, System.nanoTime());
     }
   }
 }

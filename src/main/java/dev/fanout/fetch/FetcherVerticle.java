@@ -125,7 +125,7 @@ public final class FetcherVerticle extends VerticleBase {
               .map(MessageConsumer::unregister).toList())
           .compose(v -> registry.leave(ownership)).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
-          .compose(v -> fetcher.idle().compose(idle -> ownership.quiet())
+          .compose(v -> fetcher.idle().compose(idle -> ownership.passing().quiet())
               .timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
     } else {
       registry.forget(ownership);
@@ -234,14 +234,14 @@ public final class FetcherVerticle extends VerticleBase {
 
   /**
    * Passes a fetch, as the value it was read into, to the owner of its host (at the owner's own
-   * address), and its reply back; the hop count goes with it (see {@link Ownership#passOn}).
+   * address), and its reply back; the hop count goes with it (see {@link Passing}).
    */
   private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
     String hostKey = spec.target().hostKey();
     long wait = fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs();
-    String hops = msg.headers().get(Ownership.HOPS);
+    String hops = msg.headers().get(Passing.HOPS);
     int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
-    ownership.passOn(hostKey, fetch, wait, hop)
+    ownership.passing().passOn(hostKey, fetch, wait, hop)
         .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
         .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
             "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));

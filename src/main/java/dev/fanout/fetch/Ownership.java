@@ -4,12 +4,10 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.Handoff;
 import dev.fanout.bus.HostShards;
-import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.cluster.Membership;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -34,12 +32,7 @@ import org.slf4j.LoggerFactory;
  * but for {@link #status()}.
  */
 final class Ownership implements Shards, FetcherRegistry.Member {
-  /** The header counting how often a fetch was passed on between fetchers. */
-  static final String HOPS = "fanout-hops";
-  /** Passed on more often than this, a fetch fails {@code overloaded}: the owners disagree too long. */
-  static final int MAX_HOPS = 8;
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
-  private static final long BUS_MARGIN_MS = 10_000;
   /**
    * How long the address of a shard this fetcher lost stays consumed (what arrives is passed on):
    * Vert.x drops, rather than fails, a message that reaches a consumer as it unregisters.
@@ -61,9 +54,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private OwnerTable table;
   private long tokens;
   private boolean closed;
-  /** Fetches passed on and not answered yet: their replies come back through this fetcher. */
-  private int passing;
-  private Promise<Void> quiet;
+  private final Passing passing;
   private volatile JsonObject status;
 
   /** {@code refresh} asks the node to read the live fetchers again (a release request proved it behind). */
@@ -75,7 +66,13 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     this.self = self;
     this.handoverTimeoutMs = handoverTimeoutMs;
     this.onFetch = onFetch;
+    this.passing = new Passing(vertx, this::ownerOf);
     this.status = new JsonObject().put("id", self).put("shards", 0).put("pending", 0);
+  }
+
+  /** How this fetcher passes fetches on to their hosts' owners. */
+  Passing passing() {
+    return passing;
   }
 
   void attach(Fetcher f) {
@@ -116,7 +113,8 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   @Override
   public Future<FetchResult> handOff(Handoff h) {
-    return passOn(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1).map(m -> FetchResult.fromJson(m.body()));
+    return passing.passOn(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1)
+        .map(m -> FetchResult.fromJson(m.body()));
   }
 
   @Override
@@ -125,58 +123,6 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     if (releases.containsKey(k) && !fetcher.hosts().busy(k)) {
       answer(k);
     }
-  }
-
-  /**
-   * Sends a fetch (a spec or a hand-off) to the owner of {@code hostKey} at its own address, as the
-   * {@code hops}th pass. Past a couple of passes (the owners' tables disagree for a moment) it waits
-   * a little first; past {@link #MAX_HOPS} it fails. An owner that has no consumer (yet, as seen
-   * from here) is asked again, as the next pass.
-   */
-  Future<Message<JsonObject>> passOn(String hostKey, Object fetch, long waitMs, int hops) {
-    passing++;
-    return toOwner(hostKey, fetch, waitMs, hops).onComplete(ar -> {
-      if (--passing == 0 && quiet != null) {
-        quiet.complete();
-        quiet = null;
-      }
-    });
-  }
-
-  /**
-   * Completes once every fetch this fetcher passed on was answered: a fetcher that stops waits for
-   * it, since the replies come back through its context.
-   */
-  Future<Void> quiet() {
-    if (passing == 0) {
-      return Future.succeededFuture();
-    }
-    if (quiet == null) {
-      quiet = Promise.promise();
-    }
-    return quiet.future();
-  }
-
-  private Future<Message<JsonObject>> toOwner(String hostKey, Object fetch, long waitMs, int hops) {
-    String owner = ownerOf(hostKey);
-    if (owner == null || hops > MAX_HOPS) {
-      return Future.failedFuture(owner == null ? "no fetcher owns " + hostKey
-          : "the owner of " + hostKey + " is moving; retry");
-    }
-    DeliveryOptions opts = LocalJsonCodec.options(waitMs + BUS_MARGIN_MS).addHeader(HOPS, String.valueOf(hops));
-    return delay(hops <= 2 ? 0 : 10L * hops)
-        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.fetcher(owner), fetch, opts))
-        .recover(e -> e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
-            ? toOwner(hostKey, fetch, waitMs, hops + 1) : Future.failedFuture(e));
-  }
-
-  private Future<Void> delay(long ms) {
-    if (ms == 0) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, id -> p.complete());
-    return p.future();
   }
 
   @Override
@@ -243,7 +189,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       }
     });
     pending.remove(k);
-    fetcher.handOverQueued(k);
+    fetcher.hosts().takeQueued(k).forEach(fetcher::handOver); // to the new owner
     freedShard(k);
   }
 
