@@ -99,7 +99,10 @@ public final class FetcherVerticle extends VerticleBase {
             })))
         .onSuccess(v -> {
           unwatch.add(Membership.onJoined(vertx, node -> registry.refresh()));
-          unwatch.add(Membership.onLeft(vertx, node -> registry.refresh()));
+          unwatch.add(Membership.onLeft(vertx, node -> {
+            ownership.passing().nodeLeft(node);
+            registry.refresh();
+          }));
           sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
           refreshTimer = vertx.setPeriodic(REFRESH_MS, id -> registry.refresh());
         });
@@ -195,7 +198,8 @@ public final class FetcherVerticle extends VerticleBase {
       msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0).toJson());
     } else if (!ownership.owns(spec.target().hostKey())) {
       forward(msg, fetch, spec); // the router, or a sender whose view of the owner differs: still exact
-    } else if (stopping) {
+    } else if (stopping && !batch.handOverOnStop()) {
+      // the node stops; a fetcher removed at run time keeps serving its shards until they move
       msg.reply(FetchResult.failed(spec.url(), ErrorKind.CANCELLED, "the fetcher is stopping", 1, 0).toJson());
     } else if (fetch instanceof Handoff h) {
       limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later

@@ -10,6 +10,11 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,6 +36,8 @@ final class Passing {
   /** Fetches passed on and not answered yet: their replies come back through this fetcher. */
   private int count;
   private Promise<Void> quiet;
+  /** The fetches passed on and not answered, by the node they went to. */
+  private final Map<String, Set<Promise<Message<JsonObject>>>> waiting = new HashMap<>();
 
   /** {@code ownerOf} gives the id of a host key's owner as this fetcher knows it (null: none). */
   Passing(Vertx vertx, Function<String, String> ownerOf) {
@@ -76,9 +83,40 @@ final class Passing {
     }
     DeliveryOptions opts = LocalJsonCodec.options(waitMs + BUS_MARGIN_MS).addHeader(HOPS, String.valueOf(hops));
     return delay(hops <= 2 ? 0 : 10L * hops)
-        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.fetcher(owner), fetch, opts))
+        .compose(v -> watched(FetcherRegistry.nodeOf(owner),
+            vertx.eventBus().<JsonObject>request(Addresses.fetcher(owner), fetch, opts)))
         .recover(e -> e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
             ? toOwner(hostKey, fetch, waitMs, hops + 1) : Future.failedFuture(e));
+  }
+
+  /** {@code request}, failed at once if the node it went to leaves before it answers. */
+  private Future<Message<JsonObject>> watched(String node, Future<Message<JsonObject>> request) {
+    Promise<Message<JsonObject>> p = Promise.promise();
+    Set<Promise<Message<JsonObject>>> onNode = waiting.computeIfAbsent(node, n -> new HashSet<>());
+    onNode.add(p);
+    request.onComplete(ar -> {
+      onNode.remove(p);
+      if (onNode.isEmpty()) {
+        waiting.remove(node, onNode);
+      }
+      if (ar.succeeded()) {
+        p.tryComplete(ar.result());
+      } else {
+        p.tryFail(ar.cause());
+      }
+    });
+    return p.future();
+  }
+
+  /**
+   * {@code node} left the cluster: the fetches passed on to its fetchers will not be answered; they
+   * fail now ({@code overloaded}, retryable) rather than at their deadline.
+   */
+  void nodeLeft(String node) {
+    Set<Promise<Message<JsonObject>>> gone = waiting.remove(node);
+    if (gone != null) {
+      List.copyOf(gone).forEach(p -> p.tryFail("the node of the host's owner left the cluster"));
+    }
   }
 
   private Future<Void> delay(long ms) {
