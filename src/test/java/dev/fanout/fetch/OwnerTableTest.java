@@ -11,6 +11,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class OwnerTableTest {
+  /** Node ids like Vert.x's (random UUIDs), from a fixed seed: the same table at every run. */
+  private final Random random = new Random(42);
+
+  private String node() {
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
   private static List<String> ids(String node, int n) {
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
@@ -21,21 +28,21 @@ class OwnerTableTest {
 
   @Test
   void shards_are_spread_evenly_over_the_fetchers() {
-    List<String> ids = new ArrayList<>(ids(UUID.randomUUID().toString(), 4));
-    ids.addAll(ids(UUID.randomUUID().toString(), 4));
+    List<String> ids = new ArrayList<>(ids(node(), 4));
+    ids.addAll(ids(node(), 4));
     OwnerTable t = OwnerTable.of(1, ids);
     for (String id : ids) {
-      // 256 / 8 = 32 on average; a well-mixed hash stays far from 0 and from twice that
-      assertThat(t.count(id)).as(id).isBetween(14, 54);
+      // 256 / 8 = 32 on average; a well-mixed hash keeps each near it (27 to 40 for these ids)
+      assertThat(t.count(id)).as(id).isBetween(20, 45);
     }
     assertThat(ids.stream().mapToInt(t::count).sum()).isEqualTo(HostShards.COUNT);
   }
 
   @Test
   void adding_a_fetcher_moves_only_shards_to_it() {
-    List<String> ids = new ArrayList<>(ids(UUID.randomUUID().toString(), 3));
+    List<String> ids = new ArrayList<>(ids(node(), 3));
     OwnerTable before = OwnerTable.of(1, ids);
-    String added = UUID.randomUUID() + "/1";
+    String added = node() + "/1";
     ids.add(added);
     OwnerTable after = OwnerTable.of(2, ids);
     int moved = 0;
@@ -51,7 +58,7 @@ class OwnerTableTest {
 
   @Test
   void removing_a_fetcher_moves_only_its_own_shards() {
-    List<String> ids = ids(UUID.randomUUID().toString(), 5);
+    List<String> ids = ids(node(), 5);
     OwnerTable before = OwnerTable.of(1, ids);
     OwnerTable after = OwnerTable.of(2, ids.subList(1, 5));
     for (int k = 0; k < HostShards.COUNT; k++) {
@@ -63,8 +70,8 @@ class OwnerTableTest {
 
   @Test
   void the_table_is_the_same_in_any_order_of_ids() {
-    List<String> ids = new ArrayList<>(ids(UUID.randomUUID().toString(), 3));
-    ids.addAll(ids(UUID.randomUUID().toString(), 3));
+    List<String> ids = new ArrayList<>(ids(node(), 3));
+    ids.addAll(ids(node(), 3));
     OwnerTable first = OwnerTable.of(1, ids);
     Collections.shuffle(ids, new Random(7));
     OwnerTable second = OwnerTable.of(9, ids);
