@@ -49,7 +49,8 @@ public final class Deployer {
   public Future<JsonObject> deploy(DeploySpec spec) {
     if (FETCHER.equals(spec.className())) {
       return FetchPool.add(vertx, spec.instances())
-          .recover(e -> Future.failedFuture(new DeployFailure(START_FAILED, FETCHER, "failed to start: " + describe(e))))
+          .recover(e -> Future.failedFuture(
+              new DeployFailure(START_FAILED, FETCHER, "failed to start: " + describe(e))))
           .map(id -> {
             LOG.info("deployed {} more fetcher(s) ({})", spec.instances(), id);
             return Deployments.add(vertx, id, FETCHER, FetcherVerticle.class.getName(), spec.instances(),
