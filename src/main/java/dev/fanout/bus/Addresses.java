@@ -14,6 +14,13 @@ public final class Addresses {
    * error kind {@code cancelled} (fail-fast gathers, clients that went away).
    */
   public static final String FETCH_CANCEL = "fanout.fetch.cancel";
+  /** Prefix of each fetcher's own address; see {@link #fetcher(String)}. */
+  public static final String FETCHER_PREFIX = "fanout.fetcher.";
+  /**
+   * Publish: the set of live fetchers changed (one was added or removed somewhere in the cluster);
+   * every node recomputes which fetcher owns which host shard. Internal to fanout.
+   */
+  public static final String FETCHERS_CHANGED = "fanout.fetchers.changed";
   /** Request: {@code {requests, concurrency, mode}}; reply: {@code {results, stats}}. */
   public static final String GATHER = "fanout.gather";
   /**
@@ -84,5 +91,15 @@ public final class Addresses {
   /** The address where node {@code nodeId} answers with its own status (one entry of {@link #CLUSTER_STATUS}). */
   public static String clusterNode(String nodeId) {
     return CLUSTER_NODE_PREFIX + nodeId;
+  }
+
+  /**
+   * The address of one fetcher, {@code fanout.fetcher.<id>}: the fetches and redirect hand-offs
+   * other fetchers route to it as the owner of their hosts, and {@code {release: k, to}}, the request
+   * of the shard's new owner to give shard {@code k} up (answered with the hosts' politeness state
+   * once none of its fetches runs here). Internal to fanout: send fetches to {@link #FETCH}.
+   */
+  public static String fetcher(String id) {
+    return FETCHER_PREFIX + id;
   }
 }

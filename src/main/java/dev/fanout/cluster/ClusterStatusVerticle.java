@@ -86,14 +86,9 @@ public final class ClusterStatusVerticle extends VerticleBase {
     return kinds;
   }
 
-  /** Each fetcher instance and the number of host shards it owns (today: all of them on every node). */
+  /** Each fetcher of this node: its id, the host shards it owns, and how many of those are pending. */
   private JsonArray fetchers() {
-    JsonArray fetchers = new JsonArray();
-    List<Integer> shards = FetchPool.shardsPerInstance(vertx);
-    for (int i = 0; i < shards.size(); i++) {
-      fetchers.add(new JsonObject().put("instance", i).put("shards", shards.get(i)));
-    }
-    return fetchers;
+    return new JsonArray(List.copyOf(FetchPool.fetchers(vertx)));
   }
 
   private JsonObject fetches() {

@@ -72,6 +72,24 @@ public final class Membership {
    * caller's context. Returns what removes the listener; does nothing when not clustered.
    */
   public static Runnable onLeft(Vertx vertx, Handler<String> left) {
+    return listen(vertx, null, left);
+  }
+
+  /**
+   * Calls {@code joined} with the id of each node that joins the cluster, on the caller's context.
+   * Returns what removes the listener; does nothing when not clustered.
+   */
+  public static Runnable onJoined(Vertx vertx, Handler<String> joined) {
+    return listen(vertx, joined, null);
+  }
+
+  private static String vertxId(MembershipEvent event) {
+    // Vert.x's node id is a member attribute of its own, not the Hazelcast member's UUID
+    String vertxId = event.getMember().getAttribute(VERTX_NODE_ID);
+    return vertxId != null ? vertxId : event.getMember().getUuid().toString();
+  }
+
+  private static Runnable listen(Vertx vertx, Handler<String> joined, Handler<String> left) {
     HazelcastClusterManager m = MANAGERS.get(vertx);
     if (m == null) {
       return () -> { };
@@ -80,15 +98,18 @@ public final class Membership {
     UUID id = m.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        // joins need nothing here
+        if (joined != null) {
+          String node = vertxId(event);
+          context.runOnContext(v -> joined.handle(node));
+        }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        // Vert.x's node id is a member attribute of its own, not the Hazelcast member's UUID
-        String vertxId = event.getMember().getAttribute(VERTX_NODE_ID);
-        String node = vertxId != null ? vertxId : event.getMember().getUuid().toString();
-        context.runOnContext(v -> left.handle(node));
+        if (left != null) {
+          String node = vertxId(event);
+          context.runOnContext(v -> left.handle(node));
+        }
       }
     });
     return () -> m.getHazelcastInstance().getCluster().removeMembershipListener(id);

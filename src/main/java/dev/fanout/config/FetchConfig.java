@@ -29,6 +29,8 @@ import java.util.Set;
  * @param maxResponseHeaderBytes the largest response header block accepted
  * @param keepAliveTimeoutMs how long an idle pooled connection is kept
  * @param captureBudgetBytes captured body bytes all fetchers may hold at once; 0 means an eighth of the heap
+ * @param handoverTimeoutMs the longest a host shard that moved waits for its previous owner's release
+ *     before its new owner starts fetches (past it, a host may briefly see up to twice its limit)
  */
 public record FetchConfig(
     int instances,
@@ -51,7 +53,8 @@ public record FetchConfig(
     String userAgent,
     int maxResponseHeaderBytes,
     long keepAliveTimeoutMs,
-    long captureBudgetBytes) {
+    long captureBudgetBytes,
+    long handoverTimeoutMs) {
 
   private static final long DAY_MS = 86_400_000L;
 
@@ -77,7 +80,8 @@ public record FetchConfig(
         r.string("fetch.userAgent"),
         r.intIn("fetch.maxResponseHeaderBytes", 1024, 1 << 20),
         r.longIn("fetch.keepAliveTimeoutMs", 1000, DAY_MS),
-        r.longIn("fetch.captureBudgetBytes", 0, Long.MAX_VALUE));
+        r.longIn("fetch.captureBudgetBytes", 0, Long.MAX_VALUE),
+        r.longIn("fetch.handoverTimeoutMs", 1, DAY_MS));
   }
 
   /**

@@ -20,7 +20,8 @@ import java.util.function.Function;
  * Deploying at run time on the bus: {@code fanout.admin.deploy}, {@code .undeploy} and
  * {@code .list}, which {@code /v1/admin/verticles} maps onto. Deployed only with
  * {@code admin.enabled}. Only classes in {@code admin.deployAllow} are deployed (403 otherwise),
- * through the plugins' class loader; fanout's own parts are listed but never undeployed here
+ * through the plugins' class loader, and {@code fetcher}, more of fanout's own fetchers
+ * ({@link Deployer#FETCHER}), which needs no listing; fanout's own parts are listed but never undeployed here
  * (409).
  *
  * <p>Who may call these is not checked yet: once tokens exist (the operations issue), the HTTP
@@ -53,7 +54,11 @@ public final class AdminVerticle extends VerticleBase {
 
   private Future<JsonObject> deploy(JsonObject body) {
     DeploySpec spec = DeploySpec.read(body, "", 1, InvalidRequest::new);
-    if (!cfg.allows(spec.className())) {
+    boolean fetcher = Deployer.FETCHER.equals(spec.className());
+    if (fetcher && !spec.config().isEmpty()) {
+      throw new InvalidRequest("config", "must be empty for class fetcher: it takes this node's fetch.* settings");
+    }
+    if (!fetcher && !cfg.allows(spec.className())) {
       return Future.failedFuture(new BusFailure(FailureCode.FORBIDDEN,
           "class: " + spec.className() + " is not in admin.deployAllow", "class"));
     }

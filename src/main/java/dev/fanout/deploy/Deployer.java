@@ -5,6 +5,8 @@ import static dev.fanout.deploy.DeployFailure.Reason.NOT_FOUND;
 import static dev.fanout.deploy.DeployFailure.Reason.START_FAILED;
 
 import dev.fanout.config.DeploySpec;
+import dev.fanout.fetch.FetchPool;
+import dev.fanout.fetch.FetcherVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * started when one fails.
  */
 public final class Deployer {
+  /**
+   * The class name of fanout's own fetchers: {@code {"class": "fetcher", "instances": N}} deploys N
+   * more on this node, with the pool's configuration and limits ({@link FetchPool#add}); host shards
+   * move to them, and back when they are undeployed.
+   */
+  public static final String FETCHER = "fetcher";
   private static final Logger LOG = LoggerFactory.getLogger(Deployer.class);
   private final Vertx vertx;
   private final Plugins plugins;
@@ -39,6 +47,16 @@ public final class Deployer {
    * or fails with a {@link DeployFailure} naming the class.
    */
   public Future<JsonObject> deploy(DeploySpec spec) {
+    if (FETCHER.equals(spec.className())) {
+      return FetchPool.add(vertx, spec.instances())
+          .recover(e -> Future.failedFuture(
+              new DeployFailure(START_FAILED, FETCHER, "failed to start: " + describe(e))))
+          .map(id -> {
+            LOG.info("deployed {} more fetcher(s) ({})", spec.instances(), id);
+            return Deployments.add(vertx, id, FETCHER, FetcherVerticle.class.getName(), spec.instances(),
+                Deployments.USER);
+          });
+    }
     String name = spec.className();
     DeploymentOptions options = new DeploymentOptions()
         .setInstances(spec.instances())

@@ -1,41 +1,83 @@
 package dev.fanout.fetch;
 
-import dev.fanout.bus.HostShards;
 import dev.fanout.config.FanoutConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Deploys the fetcher pool: N {@link FetcherVerticle}s sharing one {@link GlobalLimits}. */
+/**
+ * Deploys the fetcher pool: N {@link FetcherVerticle}s sharing one {@link GlobalLimits}, announced
+ * to the cluster's live fetchers together; and, at run time, more fetchers on the same limits and
+ * configuration ({@link #add}, the admin class {@code fetcher}).
+ */
 public final class FetchPool {
   private static final String STATE = "fanout.fetch";
 
   private FetchPool() {}
+
+  /** The pool's configuration and limits, for fetchers added later. */
+  private record Pool(FanoutConfig config, GlobalLimits limits) implements Shareable {}
+
+  /**
+   * The instances of one deployment: each arrives once its own address is consumed, and the last
+   * to arrive announces them all to the {@link FetcherRegistry} (one change of the live fetchers,
+   * not one per instance); each instance's start completes once the table with them all is applied.
+   */
+  static final class Batch {
+    private final int expected;
+    private final boolean handOverOnStop;
+    private final List<FetcherRegistry.Member> arrived = new ArrayList<>();
+    private final Promise<Void> announced = Promise.promise();
+    private int count;
+
+    Batch(int expected, boolean handOverOnStop) {
+      this.expected = expected;
+      this.handOverOnStop = handOverOnStop;
+    }
+
+    /** Whether its fetchers let their running fetches end when they stop (added at run time). */
+    boolean handOverOnStop() {
+      return handOverOnStop;
+    }
+
+    /** {@code member} is ready (null: its start failed); completes once the batch is announced. */
+    Future<Void> arrive(Vertx vertx, FetcherRegistry.Member member) {
+      List<FetcherRegistry.Member> all = null;
+      synchronized (this) {
+        if (member != null) {
+          arrived.add(member);
+        }
+        if (++count == expected) {
+          all = List.copyOf(arrived);
+        }
+      }
+      if (all != null) {
+        FetcherRegistry.of(vertx).join(all).onComplete(announced);
+      }
+      return announced.future();
+    }
+  }
 
   /**
    * The shared limits of the pool deployed last in {@code vertx} (their counters: permits, host
    * slots, captured bytes), or null before one is deployed. For stats and tests.
    */
   public static GlobalLimits limits(Vertx vertx) {
-    return vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).get("limits");
+    Pool pool = vertx.sharedData().<String, Pool>getLocalMap(STATE).get("pool");
+    return pool == null ? null : pool.limits();
   }
 
   /**
-   * The number of host shards each fetcher instance of the pool deployed last in {@code vertx}
-   * owns, by instance index (instance {@code i} of {@code n} owns the shards {@code k ≡ i mod n});
-   * empty before one is deployed.
+   * This node's fetchers, by id: {@code [{id, shards, pending}]}, the host shards each owns and how
+   * many of those wait for their previous owner's release.
    */
-  public static List<Integer> shardsPerInstance(Vertx vertx) {
-    Integer n = vertx.sharedData().<String, Integer>getLocalMap(STATE + ".instances").get("instances");
-    List<Integer> shards = new ArrayList<>();
-    for (int i = 0; n != null && i < n; i++) {
-      shards.add((HostShards.COUNT - i + n - 1) / n);
-    }
-    return shards;
+  public static List<JsonObject> fetchers(Vertx vertx) {
+    return FetcherRegistry.of(vertx).status();
   }
 
   /** The number of fetchers {@code cfg} asks for: {@code fetch.instances}, else one per event loop. */
@@ -52,10 +94,22 @@ public final class FetchPool {
     int n = instances(cfg);
     GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued(),
         cfg.fetch().captureBudget());
-    vertx.sharedData().<String, GlobalLimits>getLocalMap(STATE).put("limits", limits);
-    vertx.sharedData().<String, Integer>getLocalMap(STATE + ".instances").put("instances", n);
-    AtomicInteger next = new AtomicInteger();
-    return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, next.getAndIncrement(), n),
+    vertx.sharedData().<String, Pool>getLocalMap(STATE).put("pool", new Pool(cfg, limits));
+    Batch batch = new Batch(n, false);
+    return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, batch), new DeploymentOptions().setInstances(n));
+  }
+
+  /**
+   * Deploys {@code n} more fetchers next to the pool of {@code vertx}, with its configuration and
+   * limits; undeploying them hands their shards back. Fails when no pool is deployed.
+   */
+  public static Future<String> add(Vertx vertx, int n) {
+    Pool pool = vertx.sharedData().<String, Pool>getLocalMap(STATE).get("pool");
+    if (pool == null) {
+      return Future.failedFuture("no fetcher pool runs on this node");
+    }
+    Batch batch = new Batch(n, true);
+    return vertx.deployVerticle(() -> new FetcherVerticle(pool.config(), pool.limits(), batch),
         new DeploymentOptions().setInstances(n));
   }
 }

@@ -2,18 +2,13 @@ package dev.fanout.fetch;
 
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
-import dev.fanout.bus.Handoff;
 import dev.fanout.config.FetchConfig;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,31 +27,27 @@ final class Fetcher {
   private final GlobalLimits limits;
   private final RetryPolicy retry;
   private final Function<String, Future<InetAddress>> resolver;
-  private final Predicate<String> owns;
-  private final Function<Handoff, Future<FetchResult>> handoff;
+  private final Shards shards;
   private final HostQueues hosts;
   private final CancelGroups groups = new CancelGroups();
-  private final Set<FetchTask> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final LiveTasks live = new LiveTasks();
 
   /**
-   * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code owns} tells
-   * whether a host key is this fetcher's, {@code handoff} sends a redirected task to the owner of
-   * its new host.
+   * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code shards}
+   * whether a host is this fetcher's (or held), and sends a task of another's host to its owner.
    */
   Fetcher(Vertx vertx, Context context, FetchConfig cfg, Connections connections, EgressPolicy egress,
-      GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Predicate<String> owns,
-      Function<Handoff, Future<FetchResult>> handoff) {
+      GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Shards shards) {
     this.vertx = vertx;
     this.idleTimeoutMs = cfg.idleTimeoutMs();
     this.exchanges = new Exchange.Shared(connections, new Timeouts(vertx), limits.capture(), context);
     this.egress = egress;
     this.limits = limits;
     this.resolver = resolver;
-    this.owns = owns;
-    this.handoff = handoff;
+    this.shards = shards;
     this.retry = new RetryPolicy(cfg.backoffBaseMs(), cfg.backoffMaxMs(), cfg.retryAfterMaxMs());
     this.hosts = new HostQueues(vertx, context, limits, cfg.perHost(), cfg.perHostRate(), this::run,
-        this::waitWithDeadline);
+        this::waitWithDeadline, shards::held);
   }
 
   /**
@@ -79,18 +70,22 @@ final class Fetcher {
   }
 
   /**
-   * Ends every task of {@code group} with {@code cancelled}: queued ones leave their queue, running
-   * ones are reset. The group is remembered for a while, so a fetch of it that arrives after the
-   * cancel (it was already on its way) is cancelled at once too.
+   * Ends every task of {@code group} with {@code cancelled} (running ones are reset). The group is
+   * remembered a while: a fetch of it that arrives after the cancel is cancelled at once too.
    */
   void cancelGroup(String group) {
     long now = System.nanoTime();
     for (FetchTask t : groups.cancel(group, now)) {
-      Attempt a = t.attempt;
-      finish(t, Results.failed(t, ErrorKind.CANCELLED, "cancelled", now));
-      if (a != null) {
-        a.abort(ErrorKind.CANCELLED, "cancelled");
-      }
+      end(t, ErrorKind.CANCELLED, "cancelled", now);
+    }
+  }
+
+  /** Ends {@code task} with a failure of {@code kind}, aborting its attempt if one runs. */
+  private void end(FetchTask task, ErrorKind kind, String message, long now) {
+    Attempt a = task.attempt;
+    finish(task, Results.failed(task, kind, message, now));
+    if (a != null) {
+      a.abort(kind, message);
     }
   }
 
@@ -170,6 +165,7 @@ final class Fetcher {
   private void release(HostLimiter h) {
     limits.release();
     hosts.release(h);
+    shards.freed(h.key);
   }
 
   private void onResponse(FetchTask task, Response r) {
@@ -214,37 +210,41 @@ final class Fetcher {
     task.attempts++;
     task.timer = vertx.setTimer(Math.max(1, delayMs), id -> {
       task.timer = -1;
-      limits.requeue();
-      enqueue(task);
+      hop(task);
     });
   }
 
-  /** Continues a redirected task at its new target, here or at the owner of the new host. */
+  /** Continues a task after a redirect or a backoff: here, or at its host's owner if that is another now. */
   private void hop(FetchTask task) {
-    if (owns.test(task.target.hostKey())) {
+    if (shards.owns(task.target.hostKey())) {
       limits.requeue();
       enqueue(task);
     } else {
-      task.phase = FetchTask.Phase.DONE;
-      live.remove(task);
-      groups.remove(task);
-      cancelTimer(task);
-      handoff.apply(task.handoff(System.nanoTime())).onComplete(ar -> task.result.tryComplete(
-          ar.succeeded() ? ar.result() : Results.failed(task, ErrorKind.OVERLOADED,
-              "handing the redirect to its shard failed: " + ar.cause().getMessage(), System.nanoTime())));
+      handOver(task);
     }
+  }
+
+  /** Sends a task that is not running (queued, between attempts) to its host's owner, which replies. */
+  void handOver(FetchTask task) {
+    retire(task);
+    shards.handOff(task.handoff(System.nanoTime())).onComplete(ar -> task.result.tryComplete(
+        ar.succeeded() ? ar.result() : Results.failed(task, ErrorKind.OVERLOADED,
+            "handing the fetch to the owner of its host failed: " + ar.cause().getMessage(), System.nanoTime())));
+  }
+
+  /** The host queues: which hosts of a shard are busy, their politeness state. */
+  HostQueues hosts() {
+    return hosts;
+  }
+
+  /** Completes once no task is left here (each finished or was handed over). */
+  Future<Void> idle() {
+    return live.idle();
   }
 
   private void onDeadline(FetchTask task) {
     long now = System.nanoTime();
-    String message = "deadline of " + task.elapsedMs(now) + " ms exceeded";
-    if (task.phase == FetchTask.Phase.RUNNING && task.attempt != null) {
-      Attempt a = task.attempt;
-      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
-      a.abort(ErrorKind.TIMEOUT, message);
-    } else {
-      finish(task, Results.failed(task, ErrorKind.TIMEOUT, message, now));
-    }
+    end(task, ErrorKind.TIMEOUT, "deadline of " + task.elapsedMs(now) + " ms exceeded", now);
   }
 
   /** Ends a task with {@code result}, once; cleans up whatever phase it was in. */
@@ -252,6 +252,16 @@ final class Fetcher {
     if (task.phase == FetchTask.Phase.DONE) {
       return;
     }
+    retire(task);
+    try {
+      task.result.tryComplete(result); // runs the reply
+    } catch (RuntimeException e) {
+      LOG.error("replying with the result of {} failed", task.url, e);
+    }
+  }
+
+  /** The bookkeeping of a task that leaves this fetcher, whatever phase it was in. */
+  private void retire(FetchTask task) {
     if (task.phase == FetchTask.Phase.QUEUED) {
       limits.dequeued();
     }
@@ -260,11 +270,6 @@ final class Fetcher {
     live.remove(task);
     groups.remove(task);
     cancelTimer(task);
-    try {
-      task.result.tryComplete(result); // runs the reply
-    } catch (RuntimeException e) {
-      LOG.error("replying with the result of {} failed", task.url, e);
-    }
   }
 
   private void cancelTimer(FetchTask task) {
@@ -288,12 +293,8 @@ final class Fetcher {
   void abortAll(ErrorKind kind, String message) {
     exchanges.timeouts().close();
     exchanges.connections().closeAll();
-    for (FetchTask t : live.toArray(FetchTask[]::new)) {
-      Attempt a = t.attempt;
-      finish(t, Results.failed(t, kind, message, System.nanoTime()));
-      if (a != null) {
-        a.abort(kind, message);
-      }
+    for (FetchTask t : live.toArray()) {
+      end(t, kind, message, System.nanoTime());
     }
   }
 }

@@ -6,9 +6,9 @@ import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.Handoff;
-import dev.fanout.bus.HostShards;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.bus.LocalJsonCodec;
+import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
 import io.netty.util.NetUtil;
@@ -30,39 +30,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fetcher of the pool. Instance {@code index} of {@code count} owns the shards {@code k} with
- * {@code k mod count == index} and consumes their addresses, so every host has exactly one owner
- * and its limits are exact without locks. Every instance also consumes {@link Addresses#FETCH}.
- * Whatever the address, a message takes one path: it is read into a resolved {@link FetchSpec}
- * (or a {@link Handoff}) once — a spec sent by fanout's own parts arrives as that value already —
- * then handled here when this instance owns the host, else passed on, as the value, to the owner.
+ * One fetcher of the pool. It owns the host shards its node's {@link OwnerTable} gives it (rendezvous
+ * hashing over every live fetcher of the cluster, {@link FetcherRegistry}) and consumes their
+ * addresses, so every host has exactly one owner in the cluster and its limits are exact without
+ * locks; {@link Ownership} moves shards between fetchers without exceeding them. Every instance
+ * also consumes {@link Addresses#FETCH} and its own address, {@code fanout.fetcher.<id>}. Whatever
+ * the address, a message takes one path: it is read into a resolved {@link FetchSpec} (or a
+ * {@link Handoff}) once — a spec sent by fanout's own parts arrives as that value already — then
+ * handled here when this instance owns the host, else passed on, as the value, to the owner.
  */
 public final class FetcherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetcherVerticle.class);
   private static final long SWEEP_MS = 10_000;
-  private static final long BUS_MARGIN_MS = 10_000;
+  /** The safety net: the live fetchers are read again this often, whatever was announced. */
+  private static final long REFRESH_MS = 30_000;
+  private static final long LEAVE_TIMEOUT_MS = 5_000;
 
   private final FanoutConfig all;
   private final GlobalLimits limits;
-  private final int index;
-  private final int count;
+  private final FetchPool.Batch batch;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>();
+  private final List<Runnable> unwatch = new ArrayList<>();
   private FetchSpec.Options defaults;
   private HttpClientAgent client;
   private DnsClient dns;
   private Fetcher fetcher;
+  private FetcherRegistry registry;
+  private Ownership ownership;
+  private boolean stopping;
   private long sweepTimer;
+  private long refreshTimer;
 
   /**
-   * Instance {@code index} of {@code count}, sharing {@code limits} with the rest of the pool.
-   * The parsed configuration comes in here, not as deployment JSON: Vert.x copies the deployment
-   * config into every connection context the HTTP client makes, once per request.
+   * A fetcher of {@code batch} (the instances of one deployment, announced together), sharing
+   * {@code limits} with the rest of the node's fetchers. The parsed configuration comes in here, not
+   * as deployment JSON: Vert.x copies the deployment config into every connection context the HTTP
+   * client makes, once per request.
    */
-  public FetcherVerticle(FanoutConfig config, GlobalLimits limits, int index, int count) {
+  FetcherVerticle(FanoutConfig config, GlobalLimits limits, FetchPool.Batch batch) {
     this.all = config;
     this.limits = limits;
-    this.index = index;
-    this.count = count;
+    this.batch = batch;
   }
 
   @Override
@@ -72,29 +80,68 @@ public final class FetcherVerticle extends VerticleBase {
     defaults = cfg.defaults();
     client = vertx.httpClientBuilder().with(clientOptions(cfg)).build();
     dns = vertx.createDnsClient();
+    registry = FetcherRegistry.of(vertx);
+    ownership = new Ownership(vertx, context, registry.newId(), cfg.handoverTimeoutMs(), this::onFetch,
+        () -> registry.refresh());
     fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
-        new EgressPolicy(all.egress()), limits, this::resolve, this::owns, this::handOff);
-    List<Future<Void>> ready = new ArrayList<>();
-    for (int shard = index; shard < HostShards.COUNT; shard += count) {
-      ready.add(consume(Addresses.fetchShard(shard), this::onFetch));
-    }
-    ready.add(consume(Addresses.FETCH, this::onFetch));
-    ready.add(consume(Addresses.FETCH_CANCEL, msg -> {
-      if (msg.body() instanceof JsonObject b && b.getValue("group") instanceof String group) {
-        fetcher.cancelGroup(group);
-      }
-    }));
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
-    return Future.all(ready);
+        new EgressPolicy(all.egress()), limits, this::resolve, ownership);
+    ownership.attach(fetcher);
+    // its own address first: once announced, other fetchers send to it
+    return consume(Addresses.fetcher(ownership.id()), this::onOwnAddress)
+        .transform(ar -> batch.arrive(vertx, ar.succeeded() ? ownership : null))
+        .compose(v -> Future.all(
+            consume(Addresses.FETCH, this::onFetch),
+            consume(Addresses.FETCHERS_CHANGED, msg -> registry.refresh()),
+            consume(Addresses.FETCH_CANCEL, msg -> {
+              if (msg.body() instanceof JsonObject b && b.getValue("group") instanceof String group) {
+                fetcher.cancelGroup(group);
+              }
+            })))
+        .onSuccess(v -> {
+          unwatch.add(Membership.onJoined(vertx, node -> registry.refresh()));
+          unwatch.add(Membership.onLeft(vertx, node -> {
+            ownership.passing().nodeLeft(node);
+            registry.refresh();
+          }));
+          sweepTimer = vertx.setPeriodic(SWEEP_MS, id -> fetcher.sweep());
+          refreshTimer = vertx.setPeriodic(REFRESH_MS, id -> registry.refresh());
+        });
   }
 
+  /**
+   * Leaves the live fetchers. A fetcher added at run time (the admin class {@code fetcher}) hands
+   * over: its shards go to the others with its queued fetches, and it lets its running ones end
+   * (for at most {@code fetch.handoverTimeoutMs}) before it answers their release. The node's own
+   * pool stops with the node: it cancels what it runs and queues at once, as a stopping node always
+   * has, and other nodes' fetchers take its shards without waiting.
+   */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(sweepTimer);
-    List<Future<Void>> gone = new ArrayList<>();
-    consumers.forEach(c -> gone.add(c.unregister()));
-    fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
-    return Future.join(gone).eventually(() -> dns.close()).eventually(() -> client.close());
+    vertx.cancelTimer(refreshTimer);
+    unwatch.forEach(Runnable::run);
+    Future<Void> handedOver;
+    if (batch.handOverOnStop()) {
+      // no new fetches from fanout.fetch first: the others take them
+      handedOver = Future.join(consumers.stream().filter(c -> Addresses.FETCH.equals(c.address()))
+              .map(MessageConsumer::unregister).toList())
+          .compose(v -> registry.leave(ownership)).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
+          .compose(v -> fetcher.idle().compose(idle -> ownership.passing().quiet())
+              .timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
+    } else {
+      registry.forget(ownership);
+      handedOver = Future.succeededFuture();
+    }
+    return handedOver
+        .eventually(() -> {
+          fetcher.abortAll(ErrorKind.CANCELLED, "the fetcher is stopping");
+          return ownership.close();
+        })
+        .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
+        .eventually(() -> dns.close())
+        .eventually(() -> client.close());
   }
 
   /**
@@ -120,8 +167,13 @@ public final class FetcherVerticle extends VerticleBase {
     return c.completion();
   }
 
-  private boolean owns(String hostKey) {
-    return HostShards.shardOf(hostKey) % count == index;
+  /** Its own address: fetches routed to it as their host's owner, and the release of a shard. */
+  private void onOwnAddress(Message<Object> msg) {
+    if (msg.body() instanceof JsonObject json && json.containsKey("release")) {
+      ownership.onRelease(msg, json);
+    } else {
+      onFetch(msg);
+    }
   }
 
   /**
@@ -144,8 +196,11 @@ public final class FetcherVerticle extends VerticleBase {
     FetchSpec spec = fetch instanceof Handoff h ? h.next() : (FetchSpec) fetch;
     if (spec.target() == null) {
       msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0).toJson());
-    } else if (!owns(spec.target().hostKey())) {
-      forward(msg, fetch, spec); // the router, or a sender that computed the shard differently: still exact
+    } else if (!ownership.owns(spec.target().hostKey())) {
+      forward(msg, fetch, spec); // the router, or a sender whose view of the owner differs: still exact
+    } else if (stopping && !batch.handOverOnStop()) {
+      // the node stops; a fetcher removed at run time keeps serving its shards until they move
+      msg.reply(FetchResult.failed(spec.url(), ErrorKind.CANCELLED, "the fetcher is stopping", 1, 0).toJson());
     } else if (fetch instanceof Handoff h) {
       limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
       run(msg, new FetchTask(h, System.nanoTime()));
@@ -181,12 +236,16 @@ public final class FetcherVerticle extends VerticleBase {
     }
   }
 
-  /** Passes a fetch, as the value it was read into, to the owner of its host, and its reply back. */
+  /**
+   * Passes a fetch, as the value it was read into, to the owner of its host (at the owner's own
+   * address), and its reply back; the hop count goes with it (see {@link Passing}).
+   */
   private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
     String hostKey = spec.target().hostKey();
-    long wait = (fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs())
-        + BUS_MARGIN_MS;
-    vertx.eventBus().<JsonObject>request(HostShards.addressOf(hostKey), fetch, LocalJsonCodec.options(wait))
+    long wait = fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs();
+    String hops = msg.headers().get(Passing.HOPS);
+    int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
+    ownership.passing().passOn(hostKey, fetch, wait, hop)
         .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
         .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
             "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));
@@ -212,12 +271,5 @@ public final class FetcherVerticle extends VerticleBase {
           r.attempts(), r.elapsedMs()).toJson();
     }
     LocalJsonCodec.reply(msg, json);
-  }
-
-  /** Sends a redirected fetch to the owner of its new host; completes with the result the owner replies. */
-  private Future<FetchResult> handOff(Handoff h) {
-    return vertx.eventBus().<JsonObject>request(HostShards.addressOf(h.next().target().hostKey()), h,
-            LocalJsonCodec.options(h.deadlineLeftMs() + BUS_MARGIN_MS))
-        .map(reply -> FetchResult.fromJson(reply.body()));
   }
 }

@@ -46,6 +46,29 @@ final class HostLimiter {
     }
   }
 
+  /**
+   * The spacing and pause still to run at {@code now}, in whole milliseconds (rounded up):
+   * {@code [spacingMs, pauseMs]}, what a new owner of this host seeds its own limiter with.
+   */
+  long[] politeness(long now) {
+    return new long[] {ceilMs(nextStartNanos - now), ceilMs(pausedUntilNanos - now)};
+  }
+
+  /** Takes over a previous owner's {@link #politeness}: never shortens what is in place here. */
+  void seed(long now, long spacingMs, long pauseMs) {
+    long next = now + spacingMs * 1_000_000;
+    if (spacingMs > 0 && next - nextStartNanos > 0) {
+      nextStartNanos = next;
+    }
+    if (pauseMs > 0) {
+      pauseUntil(now + pauseMs * 1_000_000);
+    }
+  }
+
+  private static long ceilMs(long nanos) {
+    return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
+  }
+
   /** Drops finished tasks from the head of the queue (they are removed lazily). */
   void skipDone() {
     while (!queue.isEmpty() && queue.peek().phase == FetchTask.Phase.DONE) {

@@ -1,16 +1,24 @@
 package dev.fanout.fetch;
 
+import dev.fanout.bus.HostShards;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The per-host queues of one fetcher: a task waits in its host's queue until the host has a free
  * slot ({@code fetch.perHost}), its rate spacing and any Retry-After pause allow a start, then asks
- * for a global permit. Hosts with nothing left to remember are forgotten. Event-loop confined.
+ * for a global permit. A host whose shard is held (its ownership is moving here, {@link Ownership})
+ * queues but starts nothing until {@link #resume(int)}. Hosts with nothing left to remember are
+ * forgotten. Event-loop confined.
  */
 final class HostQueues {
   private final Vertx vertx;
@@ -20,6 +28,7 @@ final class HostQueues {
   private final long rateIntervalNanos;
   private final Consumer<FetchTask> run;
   private final Consumer<FetchTask> waiting;
+  private final Predicate<String> held;
   private final Map<String, HostLimiter> hosts = new HashMap<>();
 
   /**
@@ -29,6 +38,13 @@ final class HostQueues {
    */
   HostQueues(Vertx vertx, Context context, GlobalLimits limits, int perHost, double perHostRate,
       Consumer<FetchTask> run, Consumer<FetchTask> waiting) {
+    this(vertx, context, limits, perHost, perHostRate, run, waiting, key -> false);
+  }
+
+  /** As above; a host key for which {@code held} is true starts nothing. */
+  HostQueues(Vertx vertx, Context context, GlobalLimits limits, int perHost, double perHostRate,
+      Consumer<FetchTask> run, Consumer<FetchTask> waiting, Predicate<String> held) {
+    this.held = held;
     this.vertx = vertx;
     this.context = context;
     this.limits = limits;
@@ -69,6 +85,9 @@ final class HostQueues {
 
   private void drain(HostLimiter h) {
     h.skipDone();
+    if (!h.queue.isEmpty() && held.test(h.key)) {
+      return;
+    }
     while (!h.queue.isEmpty() && h.inFlight < perHost) {
       long now = System.nanoTime();
       long wait = h.waitNanos(now);
@@ -111,6 +130,59 @@ final class HostQueues {
     for (Iterator<HostLimiter> it = hosts.values().iterator(); it.hasNext(); ) {
       if (it.next().idle(now)) {
         it.remove();
+      }
+    }
+  }
+
+  /** Whether a host of {@code shard} has a fetch holding its slot (running, or about to). */
+  boolean busy(int shard) {
+    return hosts.values().stream().anyMatch(h -> h.inFlight > 0 && HostShards.shardOf(h.key) == shard);
+  }
+
+  /** Takes every task still queued at a host of {@code shard} out of its queue. */
+  List<FetchTask> takeQueued(int shard) {
+    List<FetchTask> out = new ArrayList<>();
+    for (HostLimiter h : hosts.values()) {
+      if (HostShards.shardOf(h.key) == shard) {
+        for (FetchTask t; (t = h.queue.poll()) != null; ) {
+          if (t.phase != FetchTask.Phase.DONE) {
+            out.add(t);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The spacing and pause left at the hosts of {@code shard}: {@code {hostKey: [spacingMs, pauseMs]}}. */
+  JsonObject politeness(int shard) {
+    long now = System.nanoTime();
+    JsonObject out = new JsonObject();
+    for (HostLimiter h : hosts.values()) {
+      long[] p = h.politeness(now);
+      if (HostShards.shardOf(h.key) == shard && (p[0] > 0 || p[1] > 0)) {
+        out.put(h.key, List.of(p[0], p[1]));
+      }
+    }
+    return out;
+  }
+
+  /** Seeds the hosts a previous owner reported with {@link #politeness(int)}. */
+  void seed(JsonObject politeness) {
+    long now = System.nanoTime();
+    for (String key : politeness.fieldNames()) {
+      if (politeness.getValue(key) instanceof JsonArray p && p.size() == 2
+          && p.getValue(0) instanceof Number spacing && p.getValue(1) instanceof Number pause) {
+        hosts.computeIfAbsent(key, HostLimiter::new).seed(now, spacing.longValue(), pause.longValue());
+      }
+    }
+  }
+
+  /** Starts what waits at the hosts of {@code shard}, now that it is no longer held. */
+  void resume(int shard) {
+    for (HostLimiter h : List.copyOf(hosts.values())) {
+      if (HostShards.shardOf(h.key) == shard) {
+        pump(h);
       }
     }
   }

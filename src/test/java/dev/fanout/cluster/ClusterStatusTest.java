@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,8 +32,11 @@ class ClusterStatusTest {
           assertThat(node.getBoolean("self")).isTrue();
           assertThat(node.getBoolean("reachable")).isTrue();
           assertThat(node.getJsonObject("kinds").fieldNames()).contains("echo", "fetch");
-          assertThat(node.getJsonArray("fetchers").stream().map(f -> ((JsonObject) f).getInteger("shards")))
-              .containsExactly(86, 85, 85);
+          // three fetchers own the 256 host shards between them, each some
+          List<Integer> shards = node.getJsonArray("fetchers").stream()
+              .map(f -> ((JsonObject) f).getInteger("shards")).toList();
+          assertThat(shards).hasSize(3).allMatch(n -> n > 0);
+          assertThat(shards.stream().mapToInt(Integer::intValue).sum()).isEqualTo(256);
           assertThat(node.getJsonObject("jobs").getInteger("running")).isZero();
           ctx.completeNow();
         })));

@@ -106,6 +106,7 @@ class TwoNodeClusterTest {
       assertThat(status.getString("self")).isEqualTo(self);
       Map<String, JsonObject> nodes = byId(status);
       assertThat(nodes).containsOnlyKeys(idA, idB);
+      int[] shards = {0};
       nodes.forEach((id, n) -> {
         assertThat(n.getBoolean("reachable")).isTrue();
         assertThat(n.getBoolean("self")).isEqualTo(id.equals(self));
@@ -113,11 +114,13 @@ class TwoNodeClusterTest {
         assertThat(n.getJsonObject("kinds").fieldNames()).contains("echo", "fetch");
         JsonArray fetchers = n.getJsonArray("fetchers");
         assertThat(fetchers).isNotEmpty();
-        // today every node's fetchers own all 256 shards between them
-        assertThat(fetchers.stream().mapToInt(f -> ((JsonObject) f).getInteger("shards")).sum()).isEqualTo(256);
+        assertThat(fetchers.stream().map(f -> ((JsonObject) f).getString("id"))).allMatch(f -> f.startsWith(id + "/"));
+        shards[0] += fetchers.stream().mapToInt(f -> ((JsonObject) f).getInteger("shards")).sum();
         assertThat(n.getJsonObject("fetches").getInteger("inFlight")).isZero();
         assertThat(n.getJsonObject("jobs").getInteger("running")).isNotNull();
       });
+      // the 256 host shards are owned across both nodes' fetchers, each by one
+      assertThat(shards[0]).isEqualTo(256);
     }
   }
 
