@@ -253,6 +253,7 @@ final class Fetcher {
       return;
     }
     retire(task);
+    limits.ended(); // ended here: a task handed to another fetcher is counted where it ends
     try {
       task.result.tryComplete(result); // runs the reply
     } catch (RuntimeException e) {
@@ -266,7 +267,6 @@ final class Fetcher {
       limits.dequeued();
     }
     task.phase = FetchTask.Phase.DONE;
-    limits.ended();
     live.remove(task);
     groups.remove(task);
     cancelTimer(task);

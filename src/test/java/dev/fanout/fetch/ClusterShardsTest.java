@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * waits with {@code await()}: it is not an event loop.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ClusterFetchTest {
+class ClusterShardsTest {
   private static final int PER_HOST = 2;
   private static final JsonObject POOL = Fetchers.fetch("perHost", PER_HOST, "instances", 2, "concurrency", 64);
   TestCluster cluster;
