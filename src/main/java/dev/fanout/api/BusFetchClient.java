@@ -6,6 +6,7 @@ import dev.fanout.bus.GatherRequest;
 import dev.fanout.bus.InvalidRequest;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.RunningConfig;
+import dev.fanout.fetch.FetchRoute;
 import dev.fanout.gather.GatherVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +34,8 @@ final class BusFetchClient implements FetchClient {
 
   @Override
   public Future<FetchResult> fetch(JsonObject spec) {
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, spec, delivery(fetchTimeoutMs(spec)))
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, spec,
+            FetchRoute.toRouter(vertx, delivery(fetchTimeoutMs(spec))))
         .map(m -> new FetchResult(m.body()));
   }
 

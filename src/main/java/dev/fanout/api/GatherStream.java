@@ -5,6 +5,7 @@ import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest;
+import dev.fanout.fetch.FetchRoute;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -189,7 +190,7 @@ final class GatherStream implements FetchStream {
     inFlight++;
     long timeout = spec.options().timeouts().deadlineMs() + BusFetchClient.MARGIN_MS;
     vertx.eventBus().<JsonObject>request(Addresses.FETCH, spec.inGroup(group).toJson(),
-        BusFetchClient.delivery(timeout)).onComplete(ar -> arrived(spec, index, ar));
+        FetchRoute.toRouter(vertx, BusFetchClient.delivery(timeout))).onComplete(ar -> arrived(spec, index, ar));
   }
 
   private void arrived(FetchSpec spec, int index, AsyncResult<Message<JsonObject>> ar) {

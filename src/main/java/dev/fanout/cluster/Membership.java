@@ -61,6 +61,12 @@ public final class Membership {
     return first == null ? mine : first;
   }
 
+  /** Whether node {@code nodeId} is live as this node sees it (always, for this node when not clustered). */
+  public static boolean live(Vertx vertx, String nodeId) {
+    HazelcastClusterManager m = MANAGERS.get(vertx);
+    return m == null ? nodeId.equals(nodeId(vertx)) : m.getNodes().contains(nodeId);
+  }
+
   /** The live nodes' ids (this one alone when not clustered). */
   public static List<String> nodes(Vertx vertx) {
     HazelcastClusterManager m = MANAGERS.get(vertx);

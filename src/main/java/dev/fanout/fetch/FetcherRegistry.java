@@ -91,6 +91,16 @@ public final class FetcherRegistry implements Shareable {
     return table;
   }
 
+  /** The address of one of this node's fetchers, or {@code fanout.fetch} when it has none now. */
+  String anyLocal() {
+    return locals.keySet().stream().findFirst().map(Addresses::fetcher).orElse(Addresses.FETCH);
+  }
+
+  /** Whether this node runs fetchers now. */
+  boolean hasLocal() {
+    return !locals.isEmpty();
+  }
+
   /** This node's fetchers, by id: {@code [{id, shards, pending}]}. */
   public List<JsonObject> status() {
     return locals.values().stream().map(Member::status)

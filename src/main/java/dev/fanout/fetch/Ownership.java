@@ -48,6 +48,8 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private final List<MessageConsumer<?>> lingering = new ArrayList<>();
   private final MessageConsumer<?>[] consumers = new MessageConsumer<?>[HostShards.COUNT];
   private final Map<Integer, Long> pending = new HashMap<>();
+  /** The fetcher each pending shard waits for. */
+  private final Map<Integer, String> awaited = new HashMap<>();
   private final Map<Integer, String> yielded = new HashMap<>();
   private final Map<Integer, List<Message<Object>>> releases = new HashMap<>();
   private Fetcher fetcher;
@@ -132,6 +134,13 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     }
     OwnerTable before = table != null ? table : previous;
     table = next;
+    // a shard waiting for a fetcher whose node left: that release will never come (the fetches it
+    // ran died with it), so its fetches start now instead of after fetch.handoverTimeoutMs
+    List.copyOf(awaited.entrySet()).forEach(e -> {
+      if (!Membership.live(vertx, FetcherRegistry.nodeOf(e.getValue()))) {
+        released(e.getKey(), pending.get(e.getKey()), null, null);
+      }
+    });
     // a newer table supersedes the releases given before it; a shard given away and now back here
     // is asked back from the fetcher it was given to
     Map<Integer, String> given = new HashMap<>(yielded);
@@ -156,6 +165,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
         && Membership.nodes(vertx).contains(FetcherRegistry.nodeOf(previous))) {
       long token = ++tokens;
       pending.put(k, token);
+      awaited.put(k, previous);
       JsonObject ask = new JsonObject().put("release", k).put("to", self);
       vertx.eventBus().<JsonObject>request(Addresses.fetcher(previous), ask,
               new DeliveryOptions().setSendTimeout(handoverTimeoutMs))
@@ -170,6 +180,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       return; // lost again meanwhile, or a later request is the one that counts
     }
     pending.remove(k);
+    awaited.remove(k);
     if (answer != null && answer.getValue("hosts") instanceof JsonObject hosts) {
       fetcher.hosts().seed(hosts);
     } else if (failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
@@ -189,6 +200,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       }
     });
     pending.remove(k);
+    awaited.remove(k);
     fetcher.hosts().takeQueued(k).forEach(fetcher::handOver); // to the new owner
     freedShard(k);
   }

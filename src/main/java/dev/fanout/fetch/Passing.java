@@ -2,6 +2,7 @@ package dev.fanout.fetch;
 
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.LocalJsonCodec;
+import dev.fanout.cluster.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,6 +31,8 @@ final class Passing {
   /** Passed on more often than this, a fetch fails {@code overloaded}: the owners disagree too long. */
   static final int MAX_HOPS = 8;
   private static final long BUS_MARGIN_MS = 10_000;
+  /** The wait before asking again when the owner's node has left and the table does not say so yet. */
+  private static final long STALE_OWNER_MS = 100;
 
   private final Vertx vertx;
   private final Function<String, String> ownerOf;
@@ -80,6 +83,11 @@ final class Passing {
     if (owner == null || hops > MAX_HOPS) {
       return Future.failedFuture(owner == null ? "no fetcher owns " + hostKey
           : "the owner of " + hostKey + " is moving; retry");
+    }
+    if (!Membership.live(vertx, FetcherRegistry.nodeOf(owner))) {
+      // the table still names a node that left (a message sent there would be lost until its send
+      // timeout): the table is recomputed on the news, so ask again in a moment, as the next pass
+      return delay(STALE_OWNER_MS).compose(v -> toOwner(hostKey, fetch, waitMs, hops + 1));
     }
     DeliveryOptions opts = LocalJsonCodec.options(waitMs + BUS_MARGIN_MS).addHeader(HOPS, String.valueOf(hops));
     return delay(hops <= 2 ? 0 : 10L * hops)

@@ -5,8 +5,8 @@ import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest.Mode;
-import dev.fanout.bus.HostShards;
 import dev.fanout.bus.LocalJsonCodec;
+import dev.fanout.fetch.FetchRoute;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -211,8 +211,11 @@ public final class Gather {
     }
   }
 
-  /** The owning shard's address (saves a routing hop), or the router's for a URL that does not parse. */
-  private static String address(FetchSpec spec) {
-    return spec.target() == null ? Addresses.FETCH : HostShards.addressOf(spec.target().hostKey());
+  /**
+   * The owning fetcher's address (saves a routing hop; {@link FetchRoute}), or the router's for a
+   * URL that does not parse.
+   */
+  private String address(FetchSpec spec) {
+    return spec.target() == null ? Addresses.FETCH : FetchRoute.address(vertx, spec.target().hostKey());
   }
 }

@@ -8,6 +8,7 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.InvalidRequest;
+import dev.fanout.fetch.FetchRoute;
 import dev.fanout.retry.Retryable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -45,7 +46,8 @@ public final class BuiltInHandlersVerticle extends VerticleBase {
     // cancelled result can be snoozed (a cancelled group would cancel every run of the job)
     JsonObject request = payload.copy();
     request.remove("group");
-    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, request, new DeliveryOptions().setSendTimeout(170_000))
+    DeliveryOptions delivery = FetchRoute.toRouter(vertx, new DeliveryOptions().setSendTimeout(170_000));
+    return vertx.eventBus().<JsonObject>request(Addresses.FETCH, request, delivery)
         .map(reply -> {
           JsonObject r = reply.body();
           JsonObject err = r.getJsonObject("error");

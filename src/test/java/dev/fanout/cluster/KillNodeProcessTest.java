@@ -29,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,8 @@ class KillNodeProcessTest {
   private static final long LEASE_MS = 120_000;
   private static final JsonObject NODE = new JsonObject()
       .put("queue", new JsonObject().put("leaseMs", LEASE_MS).put("renewEveryMs", 60_000)
-          .put("rescueEveryMs", 600_000).put("drainMs", 1000));
+          .put("rescueEveryMs", 600_000).put("drainMs", 1000))
+      .put("fetch", new JsonObject().put("perHost", JOBS)); // every job's fetch at the gate at once
 
   TestCluster cluster;
   NodeProcess process;
@@ -67,9 +69,14 @@ class KillNodeProcessTest {
     }
   }
 
-  @Test
-  void a_killed_nodes_running_jobs_are_rescued_at_membership_speed_and_complete_on_the_survivor(Vertx vertx)
-      throws Exception {
+  /**
+   * Twice: with a kind whose handler does its own GET, and with the built-in {@code fetch} kind,
+   * whose fetches go through the fetchers (the survivor's own, once the dead node's shards moved).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {HttpJobsVerticle.KIND, "fetch"})
+  void a_killed_nodes_running_jobs_are_rescued_at_membership_speed_and_complete_on_the_survivor(String kind,
+      Vertx vertx) throws Exception {
     cluster = new TestCluster();
     TestCluster.Node survivor = cluster.start().await();
     String schema = vertx.executeBlocking(TestDb::url).compose(u -> TestDb.freshSchema(vertx)).await();
@@ -83,7 +90,7 @@ class KillNodeProcessTest {
     Conditions.until(vertx, () -> Membership.nodes(survivor.vertx()).size() == 2, 30_000).await();
     String killed = Membership.nodes(survivor.vertx()).stream().filter(id -> !id.equals(survivor.id()))
         .findFirst().orElseThrow();
-    survivor.vertx().eventBus().request(Addresses.JOBS_ENQUEUE, gatedJobs(gate)).await();
+    survivor.vertx().eventBus().request(Addresses.JOBS_ENQUEUE, gatedJobs(kind, gate)).await();
     Conditions.until(vertx, () -> gate.held() == JOBS, 30_000).await();
     long runningOnKilled = count("SELECT count(*) FROM fanout_job WHERE state = 'running' AND claimed_by = $1",
         killed);
@@ -125,10 +132,10 @@ class KillNodeProcessTest {
         .put("egress", new JsonObject().put("allow", new JsonArray().add("127.0.0.1/32")));
   }
 
-  private static JsonObject gatedJobs(Gate gate) {
+  private static JsonObject gatedJobs(String kind, Gate gate) {
     JsonArray jobs = new JsonArray();
     for (int i = 0; i < JOBS; i++) {
-      jobs.add(new JsonObject().put("kind", HttpJobsVerticle.KIND)
+      jobs.add(new JsonObject().put("kind", kind)
           .put("payload", new JsonObject().put("url", gate.url(i))));
     }
     return new JsonObject().put("jobs", jobs);
