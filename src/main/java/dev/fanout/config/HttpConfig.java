@@ -1,5 +1,7 @@
 package dev.fanout.config;
 
+import java.util.Set;
+
 /**
  * The HTTP server's settings ({@code http.*}).
  *
@@ -13,10 +15,11 @@ package dev.fanout.config;
  * @param requestTimeoutMs the longest a request may wait for its response to start before a 504
  * @param shutdownGraceMs on stop, how long in-flight requests may finish before they are cut
  * @param allowOpen serve on an address other machines reach with no {@code api.tokens} (else refused)
+ * @param accessLog the level of the one line per request ({@code off}, {@code debug}, {@code info})
  */
 public record HttpConfig(
     String host, int port, int instances, long idleTimeoutMs, int maxHeaderBytes, long bodyLimitBytes,
-    long requestTimeoutMs, long shutdownGraceMs, boolean allowOpen) {
+    long requestTimeoutMs, long shutdownGraceMs, boolean allowOpen, String accessLog) {
 
   static HttpConfig read(ConfigReader r) {
     return new HttpConfig(
@@ -28,6 +31,7 @@ public record HttpConfig(
         r.longIn("http.bodyLimitBytes", 1, 1L << 31),
         r.longIn("http.requestTimeoutMs", 1, 86_400_000L),
         r.longIn("http.shutdownGraceMs", 0, 86_400_000L),
-        r.bool("http.allowOpen"));
+        r.bool("http.allowOpen"),
+        r.oneOf("http.accessLog", Set.of("off", "debug", "info")));
   }
 }

@@ -62,9 +62,18 @@ final class Completer {
   void failed(JobStore.Claimed c, String kind, String message) {
     JsonObject error = new JsonObject().put("at", Instant.now().toString()).put("attempt", c.attempt())
         .put("kind", kind).put("message", message);
-    failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error, backoffMs(c.attempt())));
+    long delay = backoffMs(c.attempt());
+    failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error, delay));
+    LOG.warn("job {} ({}) attempt {} of {} failed, {}: {}; {}", c.id(), c.kind(), c.attempt(), c.maxAttempts(), kind,
+        brief(message), c.attempt() >= c.maxAttempts() ? "no attempts left: dead" : "runs again in " + delay + " ms");
     count(c);
     flushSoon();
+  }
+
+  /** A message short enough for one log line. */
+  private static String brief(String message) {
+    String m = String.valueOf(message);
+    return m.length() <= 300 ? m : m.substring(0, 300) + "...";
   }
 
   private long backoffMs(int attempt) {

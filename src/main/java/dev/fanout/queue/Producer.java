@@ -150,6 +150,10 @@ final class Producer {
         return;
       }
       lane.claimed(System.nanoTime() - t0);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("claimed {} of {} {} job(s) asked in {} ms; {} queued here", ar.result().size(), ask, lane.kind,
+            (System.nanoTime() - t0) / 1_000_000, lane.queue.size() + ar.result().size());
+      }
       ar.result().forEach(c -> running.put(c, c));
       lane.queue.addAll(ar.result());
       if (!lane.registered) {
@@ -187,6 +191,10 @@ final class Producer {
     long deadline = System.currentTimeMillis() + lane.timeoutMs;
     DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(lane.timeoutMs).setLocalOnly(true)
         .addHeader(JobHandlers.DEADLINE_HEADER, Long.toString(deadline));
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("job {} ({}) attempt {} to its handler, {} of {} running", c.id(), c.kind(), c.attempt(),
+          lane.inFlight, lane.concurrency);
+    }
     vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), delivery)
         .onComplete(ar -> ended(lane, c, ar));
   }

@@ -48,7 +48,13 @@ final class Access implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
+    String path;
+    try {
+      path = ctx.normalizedPath(); // decoded, as the routes see it: /v1/%61dmin is an admin route
+    } catch (IllegalArgumentException malformed) {
+      Problem.malformed(ctx); // a path that does not decode (%zz): 400, field path
+      return;
+    }
     if (cfg.openHealth() && (path.equals("/health") || path.startsWith("/health/"))) {
       ctx.next();
       return;

@@ -39,6 +39,10 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     IdleConnections idle = new IdleConnections(vertx, cfg.idleTimeoutMs());
     router.route().handler(idle::onRequest); // first: every request marks its connection busy
+    AccessLog access = new AccessLog(cfg.accessLog());
+    if (access.on()) {
+      router.route().handler(access);
+    }
     if (!all.api().corsOrigins().isEmpty()) {
       // before the door: a browser's preflight carries no token
       router.route().handler(CorsHandler.create().addOrigins(all.api().corsOrigins())
