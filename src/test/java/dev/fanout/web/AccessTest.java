@@ -77,11 +77,8 @@ class AccessTest {
     assertThat(call("GET", "/v1/admin/verticles", WRITE, null).statusCode()).isEqualTo(403);
     assertThat(call("GET", "/v1/queues", ADMIN, null).statusCode()).isEqualTo(403); // admin alone is not read
     assertThat(call("GET", "/health/live", null, null).statusCode()).isEqualTo(200); // probes carry no token
-    // the scope is the decoded path's, as the routes see it; a path that does not decode is a 400
+    // the scope is the decoded path's, as the routes see it (a path that does not decode: InputFuzzTest)
     assertThat(call("GET", "/v1/%61dmin/verticles", WRITE, null).statusCode()).isEqualTo(403);
-    HttpResponse<String> malformed = call("GET", "/v1/jobs/%zz", WRITE, null);
-    assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(new JsonObject(malformed.body()).getString("field")).isEqualTo("path");
   }
 
   @Test
