@@ -134,8 +134,13 @@ public final class FetcherRegistry implements Shareable {
    */
   void forget(Member member) {
     locals.remove(member.id());
-    map().compose(m -> m.remove(member.id()))
-        .onComplete(ar -> vertx.eventBus().publish(Addresses.FETCHERS_CHANGED, node));
+    map().compose(m -> m.remove(member.id())).onComplete(ar -> {
+      if (Membership.clustered(vertx)) {
+        // news for the other nodes only: alone, nobody is left to tell (this node's other fetchers
+        // are stopping too, and Vert.x warns of a message reaching a consumer as it unregisters)
+        vertx.eventBus().publish(Addresses.FETCHERS_CHANGED, node);
+      }
+    });
   }
 
   /** Recomputes the table; completes once a computation that started after this call was applied. */
