@@ -187,15 +187,7 @@ main() {
   # the jobs ceiling on the same database, on rows no node claims: claim 50 (to running), then complete them
   psql -qtA -c "INSERT INTO fanout_job (kind, payload) SELECT 'ceiling', jsonb_build_object('n', g)
     FROM generate_series(1, $N_JOBS) g" > /dev/null
-  cat > "$OUT/lifecycle.sql" <<SQL
-WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND finalized_at IS NULL
-  AND run_at <= now() AND (state <> 'running' OR lease_until < now()) ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED),
-claimed AS (UPDATE fanout_job j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
-  lease_until = now() + interval '30 seconds' FROM picked WHERE j.id = picked.id RETURNING j.*)
-SELECT coalesce(string_agg(id::text, ','), '0') AS ids FROM claimed \gset
-UPDATE fanout_job SET state = 'completed', result = payload, finalized_at = now(), lease_until = NULL
-WHERE id IN (:ids) AND state = 'running';
-SQL
+  lifecycle_sql "$OUT/lifecycle.sql"
   local life_tps pgb
   life_tps=$(PGOPTIONS='-c enable_bitmapscan=off -c enable_seqscan=off -c synchronous_commit=off' \
     pgbench -n -c 2 -j 2 -t $((N_JOBS / 100)) -f "$OUT/lifecycle.sql" 2>&1 | awk '/^tps/ {print $3; exit}')

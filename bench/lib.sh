@@ -13,3 +13,17 @@ need_pkgs() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
   fi
 }
+
+# The pgbench script of the jobs ceiling: a job's life as fanout's worker lives it, on rows of kind
+# 'ceiling' no node claims: claim 50 (to running, returning the rows), then complete exactly those.
+lifecycle_sql() {
+  cat > "$1" <<SQL
+WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND finalized_at IS NULL
+  AND run_at <= now() AND (state <> 'running' OR lease_until < now()) ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED),
+claimed AS (UPDATE fanout_job j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
+  lease_until = now() + interval '30 seconds' FROM picked WHERE j.id = picked.id RETURNING j.*)
+SELECT coalesce(string_agg(id::text, ','), '0') AS ids FROM claimed \gset
+UPDATE fanout_job SET state = 'completed', result = payload, finalized_at = now(), lease_until = NULL
+WHERE id IN (:ids) AND state = 'running';
+SQL
+}

@@ -135,15 +135,7 @@ FROM picked WHERE j.id = picked.id;
 SQL
   # the same life as fanout's jobs: a claim (to running, returning the rows), then a second
   # statement that completes exactly those
-  cat > "$OUT/lifecycle.sql" <<SQL
-WITH picked AS (SELECT id FROM fanout_job WHERE kind = 'ceiling' AND finalized_at IS NULL
-  AND run_at <= now() AND (state <> 'running' OR lease_until < now()) ORDER BY priority DESC, run_at, id LIMIT 50 FOR NO KEY UPDATE SKIP LOCKED),
-claimed AS (UPDATE fanout_job j SET state = 'running', attempt = j.attempt + 1, attempted_at = now(),
-  lease_until = now() + interval '30 seconds' FROM picked WHERE j.id = picked.id RETURNING j.*)
-SELECT coalesce(string_agg(id::text, ','), '0') AS ids FROM claimed \gset
-UPDATE fanout_job SET state = 'completed', result = payload, finalized_at = now(), lease_until = NULL
-WHERE id IN (:ids) AND state = 'running';
-SQL
+  lifecycle_sql "$OUT/lifecycle.sql"
   local ins_tx=$(( 2 * N / 1000 > 60 ? 2 * N / 1000 : 60 )) claim_tx=$(( (N + 49) / 50 / 2 ))
   local ins_tps claim_tps life_tps
   ins_tps=$(pgbench -n -c "$P" -j 2 -t $((ins_tx / P + 1)) -f "$OUT/insert.sql" 2>&1 | awk '/^tps/ {print $3; exit}')

@@ -6,12 +6,12 @@ import dev.fanout.bus.Addresses;
 import dev.fanout.config.ClusterConfig;
 import dev.fanout.testing.Conditions;
 import dev.fanout.testing.HttpJobsVerticle;
+import dev.fanout.testing.JobsTable;
 import dev.fanout.testing.NodeProcess;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestCluster;
 import dev.fanout.testing.TestDb;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -100,7 +100,8 @@ class KillNodeProcessTest {
     gate.release();
     long killedAt = System.currentTimeMillis();
     process.kill();
-    untilSql(vertx, "SELECT count(*) = " + JOBS + " FROM fanout_job WHERE state = 'completed'", 15_000).await();
+    JobsTable.until(vertx, direct, "SELECT count(*) = " + JOBS + " FROM fanout_job WHERE state = 'completed'", 15_000)
+        .await();
     long doneAt = System.currentTimeMillis();
 
     List<Row> jobs = rows("SELECT id, attempt, errors->0->>'kind' AS kind, jsonb_array_length(errors) AS errors,"
@@ -149,31 +150,6 @@ class KillNodeProcessTest {
     List<Row> out = new ArrayList<>();
     direct.query(sql).execute().await().forEach(out::add);
     return out;
-  }
-
-  private Future<Void> untilSql(Vertx vertx, String sql, long timeoutMs) {
-    Promise<Void> p = Promise.promise();
-    poll(vertx, sql, System.currentTimeMillis() + timeoutMs, p);
-    return p.future();
-  }
-
-  private void poll(Vertx vertx, String sql, long deadline, Promise<Void> p) {
-    direct.query(sql).execute().onComplete(ar -> {
-      if (ar.succeeded() && Boolean.TRUE.equals(ar.result().iterator().next().getBoolean(0))) {
-        p.complete();
-      } else if (System.currentTimeMillis() > deadline) {
-        direct.query("SELECT id, state, attempt, claimed_by, errors FROM fanout_job ORDER BY id").execute()
-            .onComplete(rows -> {
-              StringBuilder jobs = new StringBuilder();
-              if (rows.succeeded()) {
-                rows.result().forEach(row -> jobs.append('\n').append(row.deepToString()));
-              }
-              p.fail(new AssertionError("not true in time: " + sql + jobs));
-            });
-      } else {
-        vertx.setTimer(20, t -> poll(vertx, sql, deadline, p));
-      }
-    });
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fanout.bus.Addresses;
 import dev.fanout.testing.Conditions;
+import dev.fanout.testing.JobsTable;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TestCluster;
 import dev.fanout.testing.TestDb;
@@ -89,7 +90,8 @@ class ClusterJobsTest {
         .compose(held -> count("SELECT count(*) FROM fanout_job WHERE state = 'running' AND claimed_by = $1", a.id())
             .compose(runningOnA -> {
               cluster.crash(a);
-              return untilSql(vertx, "SELECT count(*) = 3 FROM fanout_job WHERE state = 'completed'")
+              return JobsTable.until(vertx, direct,
+                      "SELECT count(*) = 3 FROM fanout_job WHERE state = 'completed'", 60_000)
                   .compose(v -> jobs(held))
                   .compose(rescued -> {
                     // the dead node's completions of the attempts it held arrive late (the statement its worker sends)
@@ -130,7 +132,8 @@ class ClusterJobsTest {
             both(a, bothRan, bothElsewhere), both(b, bothRan, bothElsewhere)))
         .compose(r -> enqueue(a, "only-b", 20, null))
         .compose(r -> enqueue(a, "both", 40, null))
-        .compose(r -> untilSql(vertx, "SELECT count(*) = 60 FROM fanout_job WHERE state = 'completed'"))
+        .compose(r -> JobsTable.until(vertx, direct,
+            "SELECT count(*) = 60 FROM fanout_job WHERE state = 'completed'", 60_000))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(onlyBRanOnB.get()).isEqualTo(20);
           assertThat(bothRan.get()).isEqualTo(40);
@@ -208,32 +211,5 @@ class ClusterJobsTest {
 
   private Future<Long> count(String sql, String arg) {
     return direct.preparedQuery(sql).execute(Tuple.of(arg)).map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  private Future<Void> untilSql(Vertx vertx, String sql) {
-    Promise<Void> p = Promise.promise();
-    long deadline = System.currentTimeMillis() + 60_000;
-    poll(vertx, sql, deadline, p);
-    return p.future();
-  }
-
-  private void poll(Vertx vertx, String sql, long deadline, Promise<Void> p) {
-    direct.query(sql).execute().onComplete(ar -> {
-      if (ar.succeeded() && Boolean.TRUE.equals(ar.result().iterator().next().getBoolean(0))) {
-        p.complete();
-      } else if (System.currentTimeMillis() > deadline) {
-        // the jobs as they are, to tell why
-        direct.query("SELECT id, state, attempt, claimed_by, errors FROM fanout_job ORDER BY id").execute()
-            .onComplete(rows -> {
-              StringBuilder jobs = new StringBuilder();
-              if (rows.succeeded()) {
-                rows.result().forEach(row -> jobs.append('\n').append(row.deepToString()));
-              }
-              p.fail(new AssertionError("not true in time: " + sql + jobs));
-            });
-      } else {
-        vertx.setTimer(20, t -> poll(vertx, sql, deadline, p));
-      }
-    });
   }
 }
