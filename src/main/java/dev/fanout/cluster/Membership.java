@@ -10,6 +10,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,6 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Membership {
   private static final Map<Vertx, HazelcastClusterManager> MANAGERS = new ConcurrentHashMap<>();
+  /**
+   * The live nodes' ids of each clustered Vert.x, as a set kept current by a membership listener:
+   * {@link #live} is asked on the fetch path, and the manager's own list is rebuilt at each call.
+   */
+  private static final Map<Vertx, Set<String>> LIVE = new ConcurrentHashMap<>();
   private static final String NODE = "fanout.node";
   /** The member attribute vertx-hazelcast keeps each member's Vert.x node id in. */
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
@@ -31,12 +37,25 @@ public final class Membership {
 
   /** Notes that {@code vertx} is clustered through {@code manager}; call it once it has joined. */
   public static void attach(Vertx vertx, HazelcastClusterManager manager) {
+    manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LIVE.put(vertx, Set.copyOf(manager.getNodes()));
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        LIVE.put(vertx, Set.copyOf(manager.getNodes()));
+      }
+    });
+    LIVE.putIfAbsent(vertx, Set.copyOf(manager.getNodes())); // unless an event was quicker, and fresher
     MANAGERS.put(vertx, manager);
   }
 
   /** Forgets {@code vertx} (after it closed). */
   public static void detach(Vertx vertx) {
     MANAGERS.remove(vertx);
+    LIVE.remove(vertx);
   }
 
   /** Whether {@code vertx} is a cluster member. */
@@ -63,8 +82,8 @@ public final class Membership {
 
   /** Whether node {@code nodeId} is live as this node sees it (always, for this node when not clustered). */
   public static boolean live(Vertx vertx, String nodeId) {
-    HazelcastClusterManager m = MANAGERS.get(vertx);
-    return m == null ? nodeId.equals(nodeId(vertx)) : m.getNodes().contains(nodeId);
+    Set<String> live = LIVE.get(vertx);
+    return live == null ? nodeId.equals(nodeId(vertx)) : live.contains(nodeId);
   }
 
   /** The live nodes' ids (this one alone when not clustered). */

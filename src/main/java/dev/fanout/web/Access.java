@@ -59,7 +59,7 @@ final class Access implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String client;
+    String client = null;
     if (cfg.protectedByTokens()) {
       Token token = Tokens.find(cfg, bearer(ctx));
       if (token == null) {
@@ -74,10 +74,15 @@ final class Access implements Handler<RoutingContext> {
       }
       ctx.put(TOKEN_ID, token.id());
       client = "token " + token.id();
-    } else {
+    }
+    if (rates == null) {
+      ctx.next(); // no limit: nothing more to look at on this hot path
+      return;
+    }
+    if (client == null) {
       client = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().hostAddress();
     }
-    long wait = rates == null ? 0 : rates.take(client);
+    long wait = rates.take(client);
     if (wait > 0) {
       Problem.tooManyRequests(ctx, wait, "over api.ratePerSecond (" + cfg.ratePerSecond() + "/s, bursts of "
           + cfg.rateBurst() + ")");
