@@ -22,11 +22,12 @@ import java.util.regex.Pattern;
  *
  * @param tokens the bearer tokens; empty leaves the API open
  * @param openHealth whether {@code /health/*} answers without a token (probes rarely carry one)
+ * @param openMetrics whether {@code /metrics} answers without a token (a scraper that carries none)
  * @param ratePerSecond requests a second per token (per client address when open); 0 is no limit
  * @param rateBurst requests a token may make at once above the rate (the bucket's size)
  * @param corsOrigins origins a browser page may call the API from; empty sends no CORS headers
  */
-public record ApiConfig(List<Token> tokens, boolean openHealth, double ratePerSecond, int rateBurst,
+public record ApiConfig(List<Token> tokens, boolean openHealth, boolean openMetrics, double ratePerSecond, int rateBurst,
     List<String> corsOrigins) {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern DIGEST = Pattern.compile("sha256-[0-9a-fA-F]{64}");
@@ -76,7 +77,8 @@ public record ApiConfig(List<Token> tokens, boolean openHealth, double ratePerSe
       }
       tokens.add(t);
     }
-    return new ApiConfig(List.copyOf(tokens), r.bool("api.openHealth"), r.doubleIn("api.ratePerSecond", 0, 1e6),
+    return new ApiConfig(List.copyOf(tokens), r.bool("api.openHealth"), r.bool("api.openMetrics"),
+        r.doubleIn("api.ratePerSecond", 0, 1e6),
         r.intIn("api.rateBurst", 1, 1_000_000), List.copyOf(r.stringList("api.corsOrigins")));
   }
 

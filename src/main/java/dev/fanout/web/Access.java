@@ -16,7 +16,8 @@ import io.vertx.ext.web.RoutingContext;
  * ({@code admin} for {@code /v1/admin/*}, {@code read} for other GETs, {@code write} for the rest),
  * else 401 (no or an unknown token) or 403 (a scope missing) — before any body is read. Then the
  * rate limit of that token (of the client's address when the API is open): 429 with
- * {@code Retry-After}. {@code /health/*} stays open with {@code api.openHealth}. The token's id
+ * {@code Retry-After}. The dashboard's files and {@code /openapi.yaml} are open; {@code /health/*}
+ * stays open with {@code api.openHealth}, {@code /metrics} with {@code api.openMetrics}. The token's id
  * (never its secret) is kept on the request for the access log.
  */
 final class Access implements Handler<RoutingContext> {
@@ -55,7 +56,7 @@ final class Access implements Handler<RoutingContext> {
       Problem.malformed(ctx); // a path that does not decode (%zz): 400, field path
       return;
     }
-    if (cfg.openHealth() && (path.equals("/health") || path.startsWith("/health/"))) {
+    if (open(path)) {
       ctx.next();
       return;
     }
@@ -98,6 +99,22 @@ final class Access implements Handler<RoutingContext> {
     }
     String t = h.substring(BEARER.length()).strip();
     return t.isEmpty() ? null : t;
+  }
+
+  /**
+   * Whether {@code path} answers without a token: the dashboard's page and its files and the
+   * OpenAPI description (they hold no data: the page asks the API with the token it is given),
+   * {@code /health/*} with {@code api.openHealth}, {@code /metrics} with {@code api.openMetrics}.
+   */
+  private boolean open(String path) {
+    if (path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.equals("/openapi.yaml")
+        || path.equals("/favicon.ico")) {
+      return true;
+    }
+    if (path.equals("/health") || path.startsWith("/health/")) {
+      return cfg.openHealth();
+    }
+    return path.equals("/metrics") && cfg.openMetrics();
   }
 
   /** The scope a request needs. */

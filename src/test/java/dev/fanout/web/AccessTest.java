@@ -89,6 +89,24 @@ class AccessTest {
   }
 
   @Test
+  void the_dashboard_and_the_description_are_open_and_metrics_by_config(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("api", tokens()));
+    for (String open : new String[] {"/", "/ui/app.js", "/openapi.yaml"}) {
+      assertThat(call("GET", open, null, null).statusCode()).as(open).isNotEqualTo(401);
+    }
+    assertThat(call("GET", "/metrics", null, null).statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/v1/events", null, null).statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/ui/../v1/queues", null, null).statusCode()).isEqualTo(401); // normalized first
+  }
+
+  @Test
+  void metrics_can_be_opened(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject().put("api", tokens().put("openMetrics", true)));
+    assertThat(call("GET", "/metrics", null, null).statusCode()).isNotEqualTo(401);
+    assertThat(call("GET", "/v1/queues", null, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void a_client_over_its_rate_gets_429_with_retry_after(Vertx vertx) throws Exception {
     // one request per 100 s after a burst of 2: the third in a row is refused however slow the machine
     start(vertx, new JsonObject().put("api", tokens().put("ratePerSecond", 0.01).put("rateBurst", 2)));
