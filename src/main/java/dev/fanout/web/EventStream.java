@@ -45,7 +45,10 @@ final class EventStream {
     resp.write(RETRY);
   }
 
-  /** One SSE message, framed once for every stream it goes to: {@code event}, a new {@code id}, one {@code data} line. */
+  /**
+   * One SSE message, framed once for every stream it goes to: {@code event}, a new {@code id},
+   * one {@code data} line.
+   */
   static Buffer frame(String event, JsonObject data) {
     // JSON text has no raw line breaks (they are escaped in strings), so data is one line
     return Buffer.buffer("event: " + event + "\nid: " + IDS.incrementAndGet() + "\ndata: " + data.encode() + "\n\n");

@@ -182,7 +182,8 @@ class EventsTest {
 
   @Test
   void with_tokens_a_stream_needs_one_with_read(Vertx vertx) throws Exception {
-    start(vertx, new JsonObject().put("api", new JsonObject().put("tokens", new JsonArray().add("dash:" + READ + ":read"))));
+    JsonArray tokens = new JsonArray().add("dash:" + READ + ":read");
+    start(vertx, new JsonObject().put("api", new JsonObject().put("tokens", tokens)));
     try (SseClient none = SseClient.open(port, null)) {
       assertThat(none.response.statusCode()).isEqualTo(401);
     }
