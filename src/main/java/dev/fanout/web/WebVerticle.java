@@ -5,6 +5,7 @@ import dev.fanout.bus.Health;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.HttpConfig;
 import dev.fanout.config.PortInUse;
+import dev.fanout.metrics.Scrape;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -55,6 +56,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
         .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
+    Scrape.route(router, vertx, all.metrics()); // GET /metrics when metrics.enabled
     router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
