@@ -2,6 +2,8 @@ package dev.fanout.metrics;
 
 import dev.fanout.bus.Addresses;
 import dev.fanout.config.MetricsConfig;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -20,7 +22,8 @@ import java.util.UUID;
  * grow without bound: no remote address (the fetch client's remote is every host fetched), no
  * request path (the route template instead); event-bus addresses that carry an id or a name (a
  * fetcher's, a job kind's, a node's, a shard's) are collapsed to their prefix and addresses that
- * are not fanout's to {@code other}; fanout's per-kind worker pools to {@code fanout-job}.
+ * are not fanout's to {@code other}; fanout's per-kind worker pools to {@code fanout-job-*}, and
+ * HTTP clients' connection pools (named by endpoint) to {@code http}.
  */
 public final class VertxMeters {
   /** Vert.x's labels fanout turns on: each takes few values. */
@@ -30,6 +33,16 @@ public final class VertxMeters {
   private static final List<String> ID_PREFIXES = List.of(Addresses.FETCHER_PREFIX, Addresses.JOB_HANDLER_PREFIX,
       Addresses.JOBS_KINDS_PREFIX, Addresses.CLUSTER_NODE_PREFIX, Addresses.FETCH_SHARD_PREFIX);
   private static final String JOB_POOLS = "fanout-job-";
+  /** An HTTP client's connection pools are named by their endpoint (host:port): one name for all. */
+  private static final MeterFilter HTTP_POOLS = new MeterFilter() {
+    @Override
+    public Meter.Id map(Meter.Id id) {
+      if ("http".equals(id.getTag(Label.POOL_TYPE.toString())) && id.getTag(Label.POOL_NAME.toString()) != null) {
+        return id.replaceTags(Tags.of(id.getTags()).and(Label.POOL_NAME.toString(), "http"));
+      }
+      return id;
+    }
+  };
 
   private final MetricsConfig config;
   private final PrometheusMeterRegistry registry;
@@ -49,7 +62,8 @@ public final class VertxMeters {
       return Vertx.builder().with(options);
     }
     registry.config().meterFilter(MeterFilter.replaceTagValues(Label.EB_ADDRESS.toString(), VertxMeters::address))
-        .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(), VertxMeters::pool));
+        .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(), VertxMeters::pool))
+        .meterFilter(HTTP_POOLS);
     // A name of its own: Vert.x keeps registries by name for the whole JVM, and a test JVM runs several.
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setLabels(LABELS)
         .setRegistryName("fanout-" + UUID.randomUUID()));
