@@ -11,6 +11,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -44,6 +46,7 @@ class VertxMetersTest {
     assertThat(await(web.post(port, "127.0.0.1", "/v1/fetch").sendJsonObject(new JsonObject().put("urls", urls)))
         .statusCode()).isEqualTo(200);
     String text = await(web.get(port, "127.0.0.1", "/metrics").send()).bodyAsString();
+    Files.writeString(Path.of("target", "metrics-sample.txt"), text); // an example scrape, for the docs
     assertThat(text).contains("vertx_http_server_requests_total{").containsPattern("route=\"[^\"]*/v1/fetch\"")
         .contains("vertx_http_client_").contains("client_name=\"fetch\"")
         .contains("vertx_eventbus_").contains("vertx_pool_")
