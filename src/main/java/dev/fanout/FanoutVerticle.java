@@ -11,6 +11,7 @@ import dev.fanout.deploy.AdminVerticle;
 import dev.fanout.deploy.Deployer;
 import dev.fanout.deploy.Deployments;
 import dev.fanout.deploy.Plugins;
+import dev.fanout.metrics.Meters;
 import dev.fanout.fetch.FetchPool;
 import dev.fanout.fetch.FetcherVerticle;
 import dev.fanout.gather.GatherVerticle;
@@ -58,6 +59,7 @@ public final class FanoutVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     FanoutConfig cfg = FanoutConfig.fromJson(config());
+    Meters.configure(vertx, cfg.metrics()); // before any part records (a no-op when set at boot)
     OpenBind.check(cfg); // before anything starts: an open API is refused unless meant
     int fetchers = FetchPool.instances(cfg);
     int web = cfg.http().instances() > 0 ? cfg.http().instances() : fetchers;

@@ -3,6 +3,7 @@ package dev.fanout.cli;
 import dev.fanout.cluster.ClusterNode;
 import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.metrics.VertxMeters;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -52,13 +53,15 @@ final class Boot {
 
   /**
    * For {@code serve}: a clustered Vert.x when {@code cluster.enabled} (blocks the calling thread,
-   * never an event loop, until this node has joined), else {@link #vertx(FanoutConfig)}.
+   * never an event loop, until this node has joined), else {@link #vertx(FanoutConfig)}; either
+   * with Vert.x's meters when {@code metrics.enabled}.
    */
   static Vertx serving(FanoutConfig cfg) {
     if (!cfg.cluster().enabled()) {
-      return vertx(cfg);
+      VertxMeters meters = new VertxMeters(cfg.metrics()); // Vert.x's own meters at /metrics
+      return meters.attach(meters.builder(options(cfg)).build());
     }
-    Vertx vertx = ClusterNode.start(options(cfg), cfg.cluster()).await();
+    Vertx vertx = ClusterNode.start(options(cfg), cfg.cluster(), cfg.metrics()).await();
     LOG.info("joined the cluster {} as node {}: {} node(s)", cfg.cluster().name(), Membership.nodeId(vertx),
         Membership.nodes(vertx).size());
     return vertx;

@@ -7,6 +7,8 @@ import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.MultiMapConfig.ValueCollectionType;
 import com.hazelcast.config.NetworkConfig;
 import dev.fanout.config.ClusterConfig;
+import dev.fanout.config.MetricsConfig;
+import dev.fanout.metrics.VertxMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -58,9 +60,16 @@ public final class ClusterNode {
    * {@link Membership}); fails if it cannot join.
    */
   public static Future<Vertx> start(VertxOptions options, ClusterConfig cfg) {
+    return start(options, cfg, new MetricsConfig(false, 0, 1));
+  }
+
+  /** {@link #start(VertxOptions, ClusterConfig)} with Vert.x's meters when {@code metrics.enabled}. */
+  public static Future<Vertx> start(VertxOptions options, ClusterConfig cfg, MetricsConfig metrics) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cfg));
     options.setEventBusOptions(new EventBusOptions().setHost(cfg.host()).setPort(0));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    VertxMeters meters = new VertxMeters(metrics);
+    return meters.builder(options).withClusterManager(manager).buildClustered()
+        .map(meters::attach)
         .onSuccess(vertx -> Membership.attach(vertx, manager));
   }
 

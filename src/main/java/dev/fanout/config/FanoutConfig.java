@@ -39,11 +39,12 @@ import java.util.Map;
  * @param cluster the cluster this node joins, if any
  * @param api tokens, scopes, rate limits and CORS of the HTTP API (and the bridge's tokens)
  * @param events the live event stream ({@code GET /v1/events})
+ * @param metrics the Prometheus metrics at {@code /metrics}
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
     GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue, PluginsConfig plugins,
     AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster, ApiConfig api,
-    EventsConfig events) {
+    EventsConfig events, MetricsConfig metrics) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -67,7 +68,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         BridgeConfig.read(r),
         ClusterConfig.read(r),
         ApiConfig.read(r),
-        EventsConfig.read(r));
+        EventsConfig.read(r),
+        MetricsConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

@@ -1,6 +1,7 @@
 package dev.fanout.fetch;
 
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.metrics.Meters;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -95,6 +96,8 @@ public final class FetchPool {
     GlobalLimits limits = new GlobalLimits(cfg.fetch().concurrency(), cfg.fetch().maxQueued(),
         cfg.fetch().captureBudget());
     vertx.sharedData().<String, Pool>getLocalMap(STATE).put("pool", new Pool(cfg, limits));
+    CaptureBudget capture = limits.capture();
+    Meters.of(vertx).fetch().capture(capture::used, capture.capacity());
     Batch batch = new Batch(n, false);
     return vertx.deployVerticle(() -> new FetcherVerticle(cfg, limits, batch), new DeploymentOptions().setInstances(n));
   }

@@ -5,6 +5,7 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.Handoff;
 import dev.fanout.net.UrlTarget;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 
 /**
  * The state of one fetch as it moves through a fetcher: queued at its host, waiting for a global
@@ -70,6 +71,18 @@ final class FetchTask {
 
   long remainingMs(long now) {
     return Math.max(0, (deadlineNanos - now) / 1_000_000);
+  }
+
+  /** Cancels the timer and the attempt limit the task holds, if any. */
+  void cancelTimers(Vertx vertx) {
+    if (limit != null) {
+      limit.cancel();
+      limit = null;
+    }
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
   }
 
   /** The URL of the current hop, as reported in {@code finalUrl}. */

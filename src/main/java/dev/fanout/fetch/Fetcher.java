@@ -3,6 +3,7 @@ package dev.fanout.fetch;
 import dev.fanout.bus.ErrorKind;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.config.FetchConfig;
+import dev.fanout.metrics.FetcherGauges;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -31,14 +32,17 @@ final class Fetcher {
   private final HostQueues hosts;
   private final CancelGroups groups = new CancelGroups();
   private final LiveTasks live = new LiveTasks();
+  private final FetcherGauges meters;
 
   /**
    * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code shards}
-   * whether a host is this fetcher's (or held), and sends a task of another's host to its owner.
+   * whether a host is this fetcher's (or held), and sends a task of another's host to its owner;
+   * {@code meters} are this fetcher's.
    */
   Fetcher(Vertx vertx, Context context, FetchConfig cfg, Connections connections, EgressPolicy egress,
-      GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Shards shards) {
+      GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Shards shards, FetcherGauges meters) {
     this.vertx = vertx;
+    this.meters = meters;
     this.idleTimeoutMs = cfg.idleTimeoutMs();
     this.exchanges = new Exchange.Shared(connections, new Timeouts(vertx), limits.capture(), context);
     this.egress = egress;
@@ -66,6 +70,7 @@ final class Fetcher {
       groups.add(task);
     }
     live.add(task);
+    meters.tasks(live.size());
     enqueue(task);
   }
 
@@ -110,7 +115,7 @@ final class Fetcher {
       return;
     }
     task.phase = FetchTask.Phase.RUNNING;
-    cancelTimer(task);
+    task.cancelTimers(vertx);
     long now = System.nanoTime();
     long remaining = Math.max(1, task.remainingMs(now));
     long attemptMs = task.spec.options().timeouts().attemptMs();
@@ -119,6 +124,7 @@ final class Fetcher {
     long idle = idleTimeoutMs < limit ? idleTimeoutMs : 0; // else the limit comes first
     Attempt attempt = new Attempt();
     task.attempt = attempt;
+    meters.attemptStarted();
     task.limit = exchanges.timeouts().schedule(limit, () -> {
       task.limit = null;
       if (deadlineFirst) {
@@ -128,7 +134,10 @@ final class Fetcher {
       }
     });
     // Registered before the start: a start that fails at once (it throws) is an outcome like any other.
-    attempt.future().onComplete(ar -> settle(task, ar));
+    attempt.future().onComplete(ar -> {
+      meters.attemptEnded(System.nanoTime() - now);
+      settle(task, ar);
+    });
     attempt.start(task.target, resolver, egress, address -> new Exchange(exchanges, task, address).start(idle));
   }
 
@@ -142,7 +151,7 @@ final class Fetcher {
     try {
       FetchFaults.at(FetchFaults.Point.CALLBACK, task.url);
       task.attempt = null;
-      cancelTimer(task);
+      task.cancelTimers(vertx);
       if (task.phase != FetchTask.Phase.DONE) {
         // Outcome first, so a Retry-After pause is in place before the host slot is reused.
         if (ar.succeeded()) {
@@ -179,7 +188,8 @@ final class Fetcher {
     if (after >= 0) {
       // One rule: a Retry-After, shortened to fetch.retryAfterMaxMs, pauses the whole host,
       // whether or not this fetch has retries left, and is this fetch's wait before its retry.
-      task.host.pauseUntil(now + after * 1_000_000);
+      HostLimiter h = task.host;
+      meters.paused(vertx, h.pauseUntil(now + after * 1_000_000, now), () -> h.pauseNanos(System.nanoTime()));
     }
     if (RetryPolicy.retryable(r.status()) && task.attempts <= task.spec.options().retries()) {
       backoff(task, after >= 0 ? after : retry.backoffMs(task.attempts), Results.of(task, r, now, null));
@@ -254,6 +264,7 @@ final class Fetcher {
     }
     retire(task);
     limits.ended(); // ended here: a task handed to another fetcher is counted where it ends
+    meters.fetched(result.error() == null ? null : result.error().kind(), System.nanoTime() - task.startNanos);
     try {
       task.result.tryComplete(result); // runs the reply
     } catch (RuntimeException e) {
@@ -268,19 +279,9 @@ final class Fetcher {
     }
     task.phase = FetchTask.Phase.DONE;
     live.remove(task);
+    meters.tasks(live.size());
     groups.remove(task);
-    cancelTimer(task);
-  }
-
-  private void cancelTimer(FetchTask task) {
-    if (task.limit != null) {
-      task.limit.cancel();
-      task.limit = null;
-    }
-    if (task.timer >= 0) {
-      vertx.cancelTimer(task.timer);
-      task.timer = -1;
-    }
+    task.cancelTimers(vertx);
   }
 
   /** Closes stale idle connections and forgets hosts that are idle now (a pause or spacing that ran out). */

@@ -11,6 +11,8 @@ import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.FetchConfig;
+import dev.fanout.metrics.FetcherGauges;
+import dev.fanout.metrics.Meters;
 import io.netty.util.NetUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -55,6 +57,7 @@ public final class FetcherVerticle extends VerticleBase {
   private HttpClientAgent client;
   private DnsClient dns;
   private Fetcher fetcher;
+  private FetcherGauges meters;
   private FetcherRegistry registry;
   private Ownership ownership;
   private boolean stopping;
@@ -83,8 +86,9 @@ public final class FetcherVerticle extends VerticleBase {
     registry = FetcherRegistry.of(vertx);
     ownership = new Ownership(vertx, context, registry.newId(), cfg.handoverTimeoutMs(), this::onFetch,
         () -> registry.refresh());
+    meters = Meters.of(vertx).fetch().fetcher(ownership.id());
     fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
-        new EgressPolicy(all.egress()), limits, this::resolve, ownership);
+        new EgressPolicy(all.egress()), limits, this::resolve, ownership, meters);
     ownership.attach(fetcher);
     // its own address first: once announced, other fetchers send to it
     return consume(Addresses.fetcher(ownership.id()), this::onOwnAddress)
@@ -141,6 +145,10 @@ public final class FetcherVerticle extends VerticleBase {
         })
         .eventually(() -> Future.join(consumers.stream().map(MessageConsumer::unregister).toList()))
         .eventually(() -> dns.close())
+        .eventually(() -> {
+          meters.close();
+          return Future.succeededFuture();
+        })
         .eventually(() -> client.close());
   }
 
@@ -158,7 +166,8 @@ public final class FetcherVerticle extends VerticleBase {
         .setMaxHeaderSize(cfg.maxResponseHeaderBytes())
         .setDecompressionSupported(true)
         .setVerifyHost(true)
-        .setTcpNoDelay(true);
+        .setTcpNoDelay(true)
+        .setMetricsName("fetch"); // Vert.x's client meters: client_name="fetch", never the host
   }
 
   private Future<Void> consume(String address, Handler<Message<Object>> handler) {

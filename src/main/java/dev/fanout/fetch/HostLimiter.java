@@ -46,6 +46,18 @@ final class HostLimiter {
     }
   }
 
+  /** {@link #pauseUntil(long)}; answers whether the host was not paused at {@code now} and is now. */
+  boolean pauseUntil(long untilNanos, long now) {
+    boolean was = pauseNanos(now) > 0;
+    pauseUntil(untilNanos);
+    return !was && pauseNanos(now) > 0;
+  }
+
+  /** Nanoseconds of the pause still to run at {@code now}; 0 when the host is not paused. */
+  long pauseNanos(long now) {
+    return Math.max(0, pausedUntilNanos - now);
+  }
+
   /**
    * The spacing and pause still to run at {@code now}, in whole milliseconds (rounded up):
    * {@code [spacingMs, pauseMs]}, what a new owner of this host seeds its own limiter with.

@@ -28,6 +28,11 @@ final class LiveTasks {
     }
   }
 
+  /** How many tasks are left. */
+  int size() {
+    return live.size();
+  }
+
   /** Every task, as a copy (ending one changes the set). */
   FetchTask[] toArray() {
     return live.toArray(FetchTask[]::new);

@@ -4,6 +4,8 @@ import dev.fanout.api.JobReply;
 import dev.fanout.bus.Addresses;
 import dev.fanout.cluster.Membership;
 import dev.fanout.config.QueueConfig;
+import dev.fanout.metrics.Meters;
+import dev.fanout.metrics.QueueMeters;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -45,6 +47,7 @@ final class Producer {
   private final QueueConfig cfg;
   /** This node's id, recorded on the jobs it claims. */
   private final String node;
+  private final QueueMeters meters;
   private final Map<String, Lane> lanes = new HashMap<>();
   /**
    * Claimed attempts not finished: in flight at a handler, or waiting in their {@link Lane}; their
@@ -69,6 +72,7 @@ final class Producer {
     this.completer = completer;
     this.cfg = cfg;
     this.node = Membership.nodeId(vertx);
+    this.meters = Meters.of(vertx).queue();
   }
 
   /** The attempts this node holds (read on the event loop; the caller copies what it keeps). */
@@ -150,6 +154,8 @@ final class Producer {
         return;
       }
       lane.claimed(System.nanoTime() - t0);
+      meters.claimed(System.nanoTime() - t0);
+      ar.result().forEach(c -> meters.started(c.job()));
       if (LOG.isDebugEnabled()) {
         LOG.debug("claimed {} of {} {} job(s) asked in {} ms; {} queued here", ar.result().size(), ask, lane.kind,
             (System.nanoTime() - t0) / 1_000_000, lane.queue.size() + ar.result().size());

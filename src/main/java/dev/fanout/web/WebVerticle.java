@@ -5,6 +5,7 @@ import dev.fanout.bus.Health;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.config.HttpConfig;
 import dev.fanout.config.PortInUse;
+import dev.fanout.metrics.Scrape;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -58,6 +59,7 @@ public final class WebVerticle extends VerticleBase {
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
     events = new EventsHub(vertx, all.events()); // before the deadline: a stream is bounded by events.*
     router.get("/v1/events").handler(events::serve);
+    Scrape.route(router, vertx, all.metrics()); // GET /metrics when metrics.enabled
     router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
