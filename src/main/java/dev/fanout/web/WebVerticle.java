@@ -55,6 +55,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
         .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
+    Dashboard.route(router); // the page at / and its files under /ui/
     router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
