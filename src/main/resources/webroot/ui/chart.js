@@ -30,16 +30,18 @@ export class LineChart {
   }
 
   draw(now = Date.now()) {
+    // a page open for less than the window shows what it has, over at least a minute
+    const span = Math.min(this.windowMs, Math.max(60000, this.points.length > 0 ? now - this.points[0].t : 0));
     const max = niceCeiling(Math.max(1, ...this.points.flatMap((p) => p.values)));
-    const x = (t) => LEFT + ((t - (now - this.windowMs)) / this.windowMs) * (WIDTH - LEFT - 4);
+    const x = (t) => LEFT + ((t - (now - span)) / span) * (WIDTH - LEFT - 4);
     const y = (v) => TOP + (1 - v / max) * (HEIGHT - TOP - BOTTOM);
     const nodes = [];
     for (const v of [0, max / 2, max]) {
       nodes.push(svg('line', { x1: LEFT, x2: WIDTH - 4, y1: y(v), y2: y(v), class: 'grid' }));
       nodes.push(svg('text', { x: LEFT - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, num(v)));
     }
-    const minutes = Math.round(this.windowMs / 60000);
-    nodes.push(svg('text', { x: LEFT, y: HEIGHT - 4, class: 'axis' }, `${minutes} min ago`));
+    const ago = span >= 120000 ? `${Math.round(span / 60000)} min ago` : `${Math.round(span / 1000)} s ago`;
+    nodes.push(svg('text', { x: LEFT, y: HEIGHT - 4, class: 'axis' }, ago));
     nodes.push(svg('text', { x: WIDTH - 4, y: HEIGHT - 4, class: 'axis', 'text-anchor': 'end' }, 'now'));
     this.series.forEach((s, i) => {
       const path = this.points.map((p) => `${x(p.t).toFixed(1)},${y(p.values[i]).toFixed(1)}`).join(' ');
@@ -48,7 +50,8 @@ export class LineChart {
     this.svg.replaceChildren(...nodes);
     const last = this.points.length > 0 ? this.points[this.points.length - 1].values : [];
     this.legend.replaceChildren(...this.series.map((s, i) => el('span', { class: 'key' },
-      svg('svg', { viewBox: '0 0 10 10', class: 'swatch' }, svg('rect', { width: 10, height: 10, fill: s.color })),
+      svg('svg', { viewBox: '0 0 10 10', width: 10, height: 10, class: 'swatch' },
+        svg('rect', { width: 10, height: 10, fill: s.color })),
       `${s.name} ${num(last[i])}`)));
   }
 }

@@ -48,7 +48,7 @@ public final class Chromium implements AutoCloseable {
     Path profile = Files.createDirectories(Path.of("target")).resolve("chromium-" + System.nanoTime()).toAbsolutePath();
     Process process = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
+        "--disable-sync", "--hide-scrollbars", "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank")
         .redirectErrorStream(true).redirectOutput(Files.createDirectories(profile).resolve("chromium.log").toFile())
         .start();
     Path portFile = profile.resolve("DevToolsActivePort");
@@ -115,7 +115,12 @@ public final class Chromium implements AutoCloseable {
         + " const check = () => { let v = null; try { v = (" + expression + "); } catch (e) { v = null; }"
         + " if (v) resolve(v); else if (Date.now() > end) reject(new Error('not in time: ' + "
         + Json.encode(expression) + ")); else setTimeout(check, 50); }; check(); })";
-    return eval(poll, timeoutMs + COMMAND_MS);
+    try {
+      return eval(poll, timeoutMs + COMMAND_MS);
+    } catch (AssertionError notInTime) {
+      throw new AssertionError(notInTime.getMessage() + "; the page read: "
+          + eval("document.body.innerText.slice(0, 1500)"), notInTime);
+    }
   }
 
   /** Focuses the element of {@code selector} and types {@code text} into it (real input events). */

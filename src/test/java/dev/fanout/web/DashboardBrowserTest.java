@@ -84,7 +84,8 @@ class DashboardBrowserTest {
     String base = "http://127.0.0.1:" + await(Service.start(vertx, config));
     HttpResponse<String> page = get(base + "/");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
     assertThat(page.headers().firstValue("Cache-Control")).contains("no-cache");
     assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
         p -> assertThat(p).contains("script-src 'self'").doesNotContain("unsafe-inline"));
