@@ -64,5 +64,5 @@ export function accessText(status, problem) {
   if (status === 401) {
     return `401: this fanout needs a token${detail}. Enter one above (kept in this tab only).`;
   }
-  return `403: the token is not allowed this${detail}.`;
+  return `403: not allowed with this token${detail}.`;
 }

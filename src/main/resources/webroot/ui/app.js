@@ -24,7 +24,7 @@ const handlers = {
     jobsChart.add([j.completedPerSecond, j.failedPerSecond, j.enqueuedPerSecond]);
     $('fetch-figures').textContent =
       `in flight ${num(f.inFlight)} · queued ${num(f.queued)} · completed since start ${num(f.completed)}`;
-    renderFetchers($('fetchers').tBodies[0], t.fetchers);
+    renderFetchers($('fetchers').tBodies[0], t.fetchers, f);
     renderQueues($('queues').tBodies[0], t.queues);
   },
   attempts(a) {

@@ -17,10 +17,18 @@ export function renderQueues(tbody, queues) {
   }));
 }
 
-/** Each fetcher of the node with its fetches in flight and queued. */
-export function renderFetchers(tbody, fetchers) {
-  setRows(tbody, (fetchers || []).map((f) => el('tr', {},
-    el('td', {}, f.id), el('td', { class: 'n' }, num(f.inFlight)), el('td', { class: 'n' }, num(f.queued)))));
+/**
+ * Each fetcher of the node (its host shards, and its fetches in flight and queued where the tick
+ * has them per fetcher), then the node's totals.
+ */
+export function renderFetchers(tbody, fetchers, fetches) {
+  const cells = (name, shards, inFlight, queued) => [el('td', {}, name), el('td', { class: 'n' }, num(shards)),
+    el('td', { class: 'n' }, num(inFlight)), el('td', { class: 'n' }, num(queued))];
+  const rows = (fetchers || []).map((f) => el('tr', { 'data-fetcher': f.id },
+    cells(f.id, f.shards, f.inFlight, f.queued)));
+  const f = fetches || {};
+  rows.push(el('tr', { class: 'total' }, cells('this node', undefined, f.inFlight, f.queued)));
+  setRows(tbody, rows);
 }
 
 /** The last failed attempts heard of, newest first. */

@@ -24,14 +24,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The dashboard end to end, in headless Debian Chromium driven over the DevTools protocol: fanout
- * with tokens on, the page told it needs one, a token entered, a batch of fetch jobs enqueued from
- * its form, and that batch's progress reaching done on the page (from {@code GET /v1/events}). It
- * leaves target/dashboard.png. The browser is driven from the test's thread; the service runs on
+ * with tokens on, the page told it needs one, a read-only token entered (an enqueue refused, said
+ * on the page), a token that may write, a batch of fetch jobs enqueued from its form, and that
+ * batch's progress reaching done on the page (from {@code GET /v1/events}). It leaves
+ * target/dashboard.png. The browser is driven from the test's thread; the service runs on
  * Vert.x's.
  */
 @ExtendWith(VertxExtension.class)
 class DashboardBrowserTest {
   private static final String SECRET = "dashboard-e2e-secret-0123456789";
+  private static final String READ_ONLY = "dashboard-e2e-reader-0123456789";
   private static final int OK = 12;
   private static final int FAILING = 2;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -40,7 +42,8 @@ class DashboardBrowserTest {
   void a_batch_enqueued_from_the_page_progresses_to_done_on_it(Vertx vertx) throws Exception {
     TargetServer target = await(TargetServer.start(vertx));
     JsonObject config = Fetchers.fetch("retries", 0) // a 503 fails the job's attempt at once
-        .put("api", new JsonObject().put("tokens", new JsonArray().add("e2e:" + SECRET + ":read+write")));
+        .put("api", new JsonObject().put("tokens",
+            new JsonArray().add("e2e:" + SECRET + ":read+write").add("viewer:" + READ_ONLY + ":read")));
     String base = "http://127.0.0.1:" + await(Service.start(vertx, config));
     try (Chromium page = Chromium.start(vertx, 1100, 900)) {
       page.navigate(base + "/");
@@ -48,14 +51,22 @@ class DashboardBrowserTest {
           + " && document.getElementById('access').textContent", 10_000);
       assertThat((String) denied).startsWith("401").contains("needs a token");
 
-      page.type("#token", SECRET);
+      page.type("#token", READ_ONLY);
       page.click("#token-use");
       page.waitFor("document.getElementById('stream').dataset.state === 'live'"
-          + " && document.querySelector('#fetchers tbody tr')", 15_000);
+          + " && document.querySelector('#fetchers tbody tr[data-fetcher]')", 15_000);
       assertThat(page.eval("document.getElementById('access').hidden")).isEqualTo(true);
-
       page.type("#urls", String.join("\n", urls(target)));
       page.type("#max-attempts", "1");
+      page.click("#enqueue");
+      Object refused = page.waitFor("document.getElementById('enqueue-answer').classList.contains('bad')"
+          + " && document.getElementById('enqueue-answer').textContent", 10_000);
+      assertThat((String) refused).startsWith("403").contains("lacks the scope write").contains("field scope");
+
+      page.click("#token-forget");
+      page.type("#token", SECRET);
+      page.click("#token-use");
+      page.waitFor("document.getElementById('stream').dataset.state === 'live'", 15_000);
       page.click("#enqueue");
       String batch = (String) page.waitFor("document.getElementById('enqueue-answer').dataset.batch", 10_000);
       assertThat(page.text("#enqueue-answer")).contains(batch).contains((OK + FAILING) + " jobs enqueued");
