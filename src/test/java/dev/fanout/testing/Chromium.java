@@ -8,10 +8,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,7 +31,7 @@ public final class Chromium implements AutoCloseable {
   private final Path profile;
   private final DevTools devTools;
   private final String session;
-  private final List<String> pageErrors = new ArrayList<>();
+  private final List<String> pageErrors = new CopyOnWriteArrayList<>();
 
   private Chromium(Process process, Path profile, DevTools devTools, String session) {
     this.process = process;
@@ -75,12 +76,17 @@ public final class Chromium implements AutoCloseable {
 
   private void open(int width, int height) {
     devTools.onEvent(e -> {
+      JsonObject params = e.getJsonObject("params");
       if ("Runtime.exceptionThrown".equals(e.getString("method"))) {
-        pageErrors.add(e.getJsonObject("params").getJsonObject("exceptionDetails").encode());
+        pageErrors.add(params.getJsonObject("exceptionDetails").encode());
+      } else if ("Log.entryAdded".equals(e.getString("method"))
+          && Set.of("security", "javascript").contains(params.getJsonObject("entry").getString("source"))) {
+        pageErrors.add(params.getJsonObject("entry").encode()); // a Content-Security-Policy violation, say
       }
     });
     command("Page.enable", new JsonObject());
     command("Runtime.enable", new JsonObject());
+    command("Log.enable", new JsonObject());
     resize(width, height);
   }
 
@@ -152,7 +158,7 @@ public final class Chromium implements AutoCloseable {
     Files.write(file, Base64.getDecoder().decode(png));
   }
 
-  /** Uncaught exceptions the page reported. */
+  /** Uncaught exceptions and security errors (a blocked script or style) the page reported. */
   public List<String> pageErrors() {
     return List.copyOf(pageErrors);
   }
