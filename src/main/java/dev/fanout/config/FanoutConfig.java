@@ -38,10 +38,12 @@ import java.util.Map;
  * @param bridge the TCP event-bus bridge
  * @param cluster the cluster this node joins, if any
  * @param api tokens, scopes, rate limits and CORS of the HTTP API (and the bridge's tokens)
+ * @param events the live event stream ({@code GET /v1/events})
  */
 public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, EgressConfig egress,
     GatherConfig gather, CliConfig cli, StoreConfig store, QueueConfig queue, PluginsConfig plugins,
-    AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster, ApiConfig api) {
+    AdminConfig admin, BridgeConfig bridge, ClusterConfig cluster, ApiConfig api,
+    EventsConfig events) {
 
   /** The resource holding the defaults. */
   public static final String DEFAULTS_RESOURCE = "conf/config.json";
@@ -64,7 +66,8 @@ public record FanoutConfig(int eventLoops, HttpConfig http, FetchConfig fetch, E
         AdminConfig.read(r),
         BridgeConfig.read(r),
         ClusterConfig.read(r),
-        ApiConfig.read(r));
+        ApiConfig.read(r),
+        EventsConfig.read(r));
   }
 
   /** The bundled defaults, as JSON. */

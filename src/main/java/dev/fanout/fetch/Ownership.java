@@ -146,15 +146,21 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     Map<Integer, String> given = new HashMap<>(yielded);
     yielded.clear();
     List<Future<Void>> consuming = new ArrayList<>();
+    int lost = 0;
     for (int k = 0; k < HostShards.COUNT; k++) {
       boolean mine = self.equals(next.owner(k));
       if (mine && consumers[k] == null) {
         consuming.add(gain(k, given.containsKey(k) ? given.get(k) : before == null ? null : before.owner(k)));
       } else if (!mine && consumers[k] != null) {
         lose(k);
+        lost++;
       }
     }
     updateStatus();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: new owner table: gained {} shard(s) ({} waiting for their release), lost {}; owns {}",
+          self, consuming.size(), pending.size(), lost, status.getInteger("shards"));
+    }
     return Future.all(consuming).mapEmpty();
   }
 
@@ -180,8 +186,9 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       return; // lost again meanwhile, or a later request is the one that counts
     }
     pending.remove(k);
-    awaited.remove(k);
+    String awaitedBy = awaited.remove(k);
     if (answer != null && answer.getValue("hosts") instanceof JsonObject hosts) {
+      LOG.debug("{}: shard {} released by {} with {} host(s)' pauses", self, k, awaitedBy, hosts.size());
       fetcher.hosts().seed(hosts);
     } else if (failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
       LOG.warn("shard {}: no release from its previous owner in {} ms; starting its fetches", k, handoverTimeoutMs);

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Passing fetches on to the owner of their host, at the owner's own address ({@code
@@ -33,6 +35,7 @@ final class Passing {
   private static final long BUS_MARGIN_MS = 10_000;
   /** The wait before asking again when the owner's node has left and the table does not say so yet. */
   private static final long STALE_OWNER_MS = 100;
+  private static final Logger LOG = LoggerFactory.getLogger(Passing.class);
 
   private final Vertx vertx;
   private final Function<String, String> ownerOf;
@@ -87,8 +90,10 @@ final class Passing {
     if (!Membership.live(vertx, FetcherRegistry.nodeOf(owner))) {
       // the table still names a node that left (a message sent there would be lost until its send
       // timeout): the table is recomputed on the news, so ask again in a moment, as the next pass
+      LOG.debug("{}: its owner {} is on a node that left; asking again in {} ms", hostKey, owner, STALE_OWNER_MS);
       return delay(STALE_OWNER_MS).compose(v -> toOwner(hostKey, fetch, waitMs, hops + 1));
     }
+    LOG.debug("{} passed to its owner {} (pass {})", hostKey, owner, hops);
     DeliveryOptions opts = LocalJsonCodec.options(waitMs + BUS_MARGIN_MS).addHeader(HOPS, String.valueOf(hops));
     return delay(hops <= 2 ? 0 : 10L * hops)
         .compose(v -> watched(FetcherRegistry.nodeOf(owner),

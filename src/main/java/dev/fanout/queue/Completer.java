@@ -6,6 +6,7 @@ import dev.fanout.config.QueueConfig;
 import dev.fanout.retry.Backoff;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,12 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The queue worker's finished attempts, written together: they wait at most {@code queue.flushMs}
  * (or until {@value #FLUSH_AT} are waiting), then each kind of outcome is one statement, and an
- * {@code attempts} event on {@code fanout.events} follows (batch waiters count it down). Used on the
- * worker's event loop only.
+ * {@code attempts} event on {@code fanout.events} follows (batch waiters count it down; the event
+ * stream relays it, with the first {@value #MAX_FAILURES} failed attempts of the flush). Used on
+ * the worker's event loop only.
  */
 final class Completer {
   private static final Logger LOG = LoggerFactory.getLogger(Completer.class);
   private static final int FLUSH_AT = 1000;
+  /** Failed attempts an event names at most: a flush of a thousand failures stays a small message. */
+  static final int MAX_FAILURES = 20;
+  /** The characters of an error an event carries at most. */
+  static final int MAX_ERROR_CHARS = 200;
 
   private final Vertx vertx;
   private final JobStore store;
@@ -34,6 +40,8 @@ final class Completer {
   private List<JobStore.Outcome> cancelled = new ArrayList<>();
   /** Outcomes per batch id, for the {@code attempts} event after they are written. */
   private Map<String, Integer> byBatch = new HashMap<>();
+  /** The first {@link #MAX_FAILURES} failed attempts, for the {@code attempts} event. */
+  private JsonArray failures = new JsonArray();
   private long flushTimer = -1;
 
   /** Writes through {@code store}, whose connections commit durably. */
@@ -64,10 +72,21 @@ final class Completer {
         .put("kind", kind).put("message", message);
     long delay = backoffMs(c.attempt());
     failed.add(new JobStore.Outcome(c.id(), c.attempt(), null, error, delay));
+    if (failures.size() < MAX_FAILURES) {
+      failures.add(failure(c, kind, message));
+    }
     LOG.warn("job {} ({}) attempt {} of {} failed, {}: {}; {}", c.id(), c.kind(), c.attempt(), c.maxAttempts(), kind,
         brief(message), c.attempt() >= c.maxAttempts() ? "no attempts left: dead" : "runs again in " + delay + " ms");
     count(c);
     flushSoon();
+  }
+
+  /** A failed attempt as the {@code attempts} event names it; its state is the one {@link JobSql#FAIL} gives it. */
+  private static JsonObject failure(JobStore.Claimed c, String kind, String message) {
+    String m = String.valueOf(message);
+    return new JsonObject().put("id", c.id()).put("kind", c.kind()).put("batch", c.job().getValue("batch"))
+        .put("attempt", c.attempt()).put("state", c.attempt() >= c.maxAttempts() ? "discarded" : "retryable")
+        .put("errorKind", kind).put("error", m.length() <= MAX_ERROR_CHARS ? m : m.substring(0, MAX_ERROR_CHARS));
   }
 
   /** A message short enough for one log line. */
@@ -111,11 +130,13 @@ final class Completer {
     List<JobStore.Outcome> l = later;
     List<JobStore.Outcome> x = cancelled;
     Map<String, Integer> batches = byBatch;
+    JsonArray named = failures;
     completed = new ArrayList<>();
     failed = new ArrayList<>();
     later = new ArrayList<>();
     cancelled = new ArrayList<>();
     byBatch = new HashMap<>();
+    failures = new JsonArray();
     return Future.join(store.complete(c), store.fail(f), store.reschedule(l), store.cancelRunning(x))
         .onFailure(e -> LOG.warn("writing job outcomes failed ({}); their leases will expire and they will run again",
             e.getMessage()))
@@ -123,7 +144,7 @@ final class Completer {
           if (!batches.isEmpty()) {
             vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "attempts")
                 .put("completed", c.size()).put("failed", f.size()).put("snoozed", l.size()).put("cancelled", x.size())
-                .put("batches", new JsonObject(new HashMap<String, Object>(batches))));
+                .put("batches", new JsonObject(new HashMap<String, Object>(batches))).put("failures", named));
           }
         });
   }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,12 +130,24 @@ public final class JobsVerticle extends VerticleBase {
     jobs.forEach(j -> wanted.add(j.kind()));
     // the kinds are looked up while the jobs are written: in a cluster that may ask the other nodes
     Future<ClusterKinds.View> served = kinds.covering(wanted);
-    Future<JobStore.Enqueued> stored = store.enqueue(jobs, join);
+    Future<JobStore.Enqueued> stored = store.enqueue(jobs, join).onSuccess(e -> published(jobs, e));
     return Future.all(stored, served).map(all -> {
       JsonObject answer = new JsonObject().put("batch", stored.result().batch().toString())
           .put("ids", new JsonArray(stored.result().ids()));
       return unhandled(answer, wanted, served.result());
     });
+  }
+
+  /**
+   * Publishes {@code {"type": "enqueued", "count", "kinds": {KIND: N}, "batch"}} on
+   * {@code fanout.events} once the insert committed: one event per enqueue call (a thousand jobs are
+   * one message), for the event stream's rates and batch follow-ups.
+   */
+  private void published(List<NewJob> jobs, JobStore.Enqueued stored) {
+    Map<String, Integer> byKind = new HashMap<>();
+    jobs.forEach(j -> byKind.merge(j.kind(), 1, Integer::sum));
+    vertx.eventBus().publish(Addresses.EVENTS, new JsonObject().put("type", "enqueued").put("count", jobs.size())
+        .put("kinds", new JsonObject(new HashMap<String, Object>(byKind))).put("batch", stored.batch().toString()));
   }
 
   /**

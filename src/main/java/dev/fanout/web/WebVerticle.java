@@ -28,6 +28,7 @@ public final class WebVerticle extends VerticleBase {
   private static final String STATE = "fanout.web";
   private HttpServer server;
   private HttpConfig cfg;
+  private EventsHub events;
 
   @Override
   public Future<?> start() {
@@ -56,6 +57,8 @@ public final class WebVerticle extends VerticleBase {
         .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
     Dashboard.route(router); // the page at / and its files under /ui/
+    events = new EventsHub(vertx, all.events()); // before the deadline: a stream is bounded by events.*
+    router.get("/v1/events").handler(events::serve);
     router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
@@ -98,7 +101,8 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // Stop accepting; in-flight requests get the grace period, then their connections close
-    // (which cancels their gathers).
+    // (which cancels their gathers). Event streams never end by themselves: they end now.
+    events.close();
     return server.shutdown(cfg.shutdownGraceMs(), TimeUnit.MILLISECONDS);
   }
 

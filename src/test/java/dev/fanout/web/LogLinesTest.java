@@ -2,6 +2,7 @@ package dev.fanout.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,19 +35,23 @@ class LogLinesTest {
   private static final String SECRET = "dashboard-secret-0123456789";
   private final HttpClient http = HttpClient.newHttpClient();
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-  private Logger logger;
+  private final List<Logger> loggers = new ArrayList<>();
 
-  private void capture(String name) {
-    logger = (Logger) LoggerFactory.getLogger(name);
+  private void capture(String... names) {
     lines.start();
-    logger.addAppender(lines);
+    for (String name : names) {
+      Logger logger = (Logger) LoggerFactory.getLogger(name);
+      logger.addAppender(lines);
+      loggers.add(logger);
+    }
   }
 
   @AfterEach
   void release() {
-    if (logger != null) {
+    loggers.forEach(logger -> {
       logger.detachAppender(lines);
-    }
+      logger.setLevel(null);
+    });
   }
 
   private List<String> messages() {
@@ -82,5 +88,20 @@ class LogLinesTest {
     Conditions.until(vertx, () -> !messages().isEmpty(), 20_000).await();
     assertThat(messages()).contains("job " + id + " (always-fails) attempt 1 of 1 failed, error: boom; "
         + "no attempts left: dead");
+  }
+
+  @Test
+  void debug_shows_claims_dispatch_and_shard_routing(Vertx vertx) throws Exception {
+    capture("dev.fanout.queue.Producer", "dev.fanout.fetch.Ownership");
+    loggers.forEach(logger -> logger.setLevel(Level.DEBUG));
+    Service.start(vertx, new JsonObject()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    Fanout.registerHandler(vertx, "noted", JobOptions.defaults(),
+        job -> Future.succeededFuture(JobReply.complete(new JsonObject()))).await();
+    long id = vertx.eventBus().<JsonObject>request(Addresses.JOBS_ENQUEUE, new JsonObject().put("kind", "noted")
+        .put("payload", new JsonObject())).await().body().getJsonArray("ids").getLong(0);
+    Conditions.until(vertx, () -> messages().stream().anyMatch(m -> m.startsWith("job " + id + " (noted) attempt 1")),
+        20_000).await();
+    assertThat(messages()).anyMatch(m -> m.matches("claimed 1 of \\d+ noted job\\(s\\) asked in \\d+ ms; .*"))
+        .anyMatch(m -> m.matches(".*/\\d+: new owner table: gained \\d+ shard\\(s\\) .*"));
   }
 }
