@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fanout's two commands.
 #   ./run.sh [serve options]       build the jar if it is missing or stale, then serve
-#   ./run.sh test                  run the test suite (mvn -B verify)
+#   ./run.sh test                  run the test suite (mvn -B verify; installs Chromium when missing)
 #   ./run.sh SUBCOMMAND [args...]  run a subcommand: serve, fetch, enqueue, migrate, help
 # Works from any directory; relative file arguments are taken from where you run it.
 set -euo pipefail
@@ -41,9 +41,42 @@ archive() {
     < /dev/null > /dev/null 2>&1 || rm -f "$CDS"
 }
 
+# The browser test (DashboardBrowserTest) drives Debian's headless Chromium. When it is missing,
+# `./run.sh test` installs chromium and chromium-driver with apt-get, as root or through sudo -n
+# (about 75 s on a clean machine); when it cannot, it says so and goes on, and that test fails
+# saying how to install them.
+browser() {
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 0
+  local as=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      as=(sudo -n)
+    else
+      echo "run.sh: /usr/bin/chromium is missing and this user cannot install it (not root, no sudo -n);" \
+        "the browser test will fail: apt-get install chromium chromium-driver" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "run.sh: /usr/bin/chromium is missing and there is no apt-get; the browser test will fail" >&2
+    return 0
+  fi
+  echo "run.sh: installing Debian's chromium and chromium-driver for the browser test (apt-get, about a minute) ..." >&2
+  local log; log="$(mktemp)"
+  if ${as[@]+"${as[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get update -qq > "$log" 2>&1 \
+      && ${as[@]+"${as[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+      >> "$log" 2>&1; then
+    rm -f "$log"
+    echo "run.sh: installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)" >&2
+  else
+    echo "run.sh: installing chromium failed (apt-get's output: $log); the browser test will fail" >&2
+  fi
+}
+
 if [ "${1:-}" = "test" ]; then
   shift
   need mvn "install Apache Maven 3.8+"
+  browser
   cd "$ROOT"
   exec mvn -B verify "$@"
 fi

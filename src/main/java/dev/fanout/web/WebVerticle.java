@@ -57,6 +57,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
         .register("deployed", p -> p.complete(ready(vertx) ? Status.OK() : Status.KO()))
         .register(Health.DATABASE, p -> p.complete(reported(Health.DATABASE)))));
+    Dashboard.route(router); // the page at / and its files under /ui/
     events = new EventsHub(vertx, all.events()); // before the deadline: a stream is bounded by events.*
     router.get("/v1/events").handler(events::serve);
     Scrape.route(router, vertx, all.metrics()); // GET /metrics when metrics.enabled
