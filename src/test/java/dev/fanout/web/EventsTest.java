@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,6 +44,16 @@ class EventsTest {
 
   private void start(Vertx vertx, JsonObject overrides) throws Exception {
     port = await(Service.start(vertx, overrides));
+  }
+
+  /**
+   * The graceful stop before the extension closes Vert.x: closing it alone leaves some of the
+   * service's PostgreSQL connections open for the test JVM's life (a few per test, which the whole
+   * suite adds up towards the tests' server's max_connections).
+   */
+  @AfterEach
+  void stopService(Vertx vertx) throws Exception {
+    await(FanoutVerticle.drain(vertx));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
