@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -84,6 +85,23 @@ final class ContractProxy {
         .compose(req -> body == null ? req.send() : req.send(body))
         .compose(HttpClientResponse::body)
         .map(b -> seen.remove(id));
+  }
+
+  /**
+   * {@link #send} from a test's own thread, blocking it (the service runs on Vert.x's): a JSON
+   * body ({@link JsonObject}, or any text as sent), a bearer {@code token} when not null.
+   */
+  Exchange call(String method, String uri, String token, Object body, String... headerPairs) throws Exception {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json");
+    if (token != null) {
+      headers.add("Authorization", "Bearer " + token);
+    }
+    for (int i = 0; i < headerPairs.length; i += 2) {
+      headers.set(headerPairs[i], headerPairs[i + 1]);
+    }
+    Buffer b = body == null ? null : Buffer.buffer(body.toString());
+    return send(HttpMethod.valueOf(method), uri, headers, b).toCompletionStage().toCompletableFuture()
+        .get(60, TimeUnit.SECONDS);
   }
 
   private void handle(HttpServerRequest req) {
