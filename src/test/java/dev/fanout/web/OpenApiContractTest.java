@@ -59,7 +59,8 @@ class OpenApiContractTest {
     assertThat(OpenApi.base(doc.contentType())).isEqualTo(OpenApiDoc.MEDIA_TYPE);
     assertThat(doc.body()).isEqualTo(await(vertx.fileSystem().readFile(OpenApiDoc.PATH)));
 
-    JsonObject two = new JsonObject().put("urls", new JsonArray().add(target.url("/ok")).add(target.url("/status?code=404")));
+    JsonObject two = new JsonObject().put("urls", new JsonArray().add(target.url("/ok"))
+        .add(target.url("/status?code=404")));
     JsonObject settled = ok(api.call("POST", "/v1/fetch", null, two), 200);
     assertThat(settled.getJsonObject("stats").getJsonObject("failedByKind").getInteger("http-status")).isEqualTo(1);
     JsonObject spec = new JsonObject().put("url", target.url("/echo")).put("method", "POST").put("body", "hi")
