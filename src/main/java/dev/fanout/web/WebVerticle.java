@@ -15,9 +15,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class WebVerticle extends VerticleBase {
   private static final String STATE = "fanout.web";
   private HttpServer server;
+  private Router router;
   private HttpConfig cfg;
   private EventsHub events;
 
@@ -38,7 +41,7 @@ public final class WebVerticle extends VerticleBase {
     FetchApi fetchApi = new FetchApi(vertx, all);
     JobsApi jobsApi = new JobsApi(vertx);
     BusFailure.register(vertx); // reads the failures of fanout.jobs.* with their fields
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     IdleConnections idle = new IdleConnections(vertx, cfg.idleTimeoutMs());
     router.route().handler(idle::onRequest); // first: every request marks its connection busy
     AccessLog access = new AccessLog(cfg.accessLog());
@@ -73,6 +76,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/v1/batches/:id").handler(jobsApi::batch);
     router.get("/v1/queues").handler(jobsApi::queues);
     router.get("/v1/cluster").handler(new ClusterApi(vertx)::status);
+    router.get("/openapi.yaml").handler(new OpenApiDoc(vertx));
     if (all.admin().enabled()) {
       admin(router, new AdminApi(vertx, cfg.requestTimeoutMs()));
     }
@@ -106,6 +110,11 @@ public final class WebVerticle extends VerticleBase {
     // (which cancels their gathers). Event streams never end by themselves: they end now.
     events.close();
     return server.shutdown(cfg.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The routes of this verticle's router, once started: what {@code openapi.yaml} must describe. */
+  List<Route> routes() {
+    return router.getRoutes();
   }
 
   /** The port the web verticles listen on (useful with {@code http.port} 0), or -1 before they do. */
