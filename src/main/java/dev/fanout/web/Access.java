@@ -107,14 +107,19 @@ final class Access implements Handler<RoutingContext> {
    * {@code /health/*} with {@code api.openHealth}, {@code /metrics} with {@code api.openMetrics}.
    */
   private boolean open(String path) {
-    if (path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.equals("/openapi.yaml")
-        || path.equals("/favicon.ico")) {
+    if (alwaysOpen(path)) {
       return true;
     }
     if (path.equals("/health") || path.startsWith("/health/")) {
       return cfg.openHealth();
     }
     return path.equals("/metrics") && cfg.openMetrics();
+  }
+
+  /** The dashboard's page and files and the OpenAPI description: open whatever the configuration. */
+  static boolean alwaysOpen(String path) {
+    return path.equals("/") || path.equals("/index.html") || path.startsWith("/ui/") || path.equals("/openapi.yaml")
+        || path.equals("/favicon.ico");
   }
 
   /** The scope a request needs. */

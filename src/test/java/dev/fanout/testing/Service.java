@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Test support: the whole service (database in a fresh schema, fetchers, gather, web on a free
- * port) in the test's Vert.x.
+ * port) in the test's Vert.x, which {@link ServiceCleanup} closes when the test is over.
  */
 public final class Service {
   private Service() {}
@@ -27,6 +27,7 @@ public final class Service {
             .put("http", new JsonObject().put("port", 0).put("instances", 2))
             .put("pg", new JsonObject().put("url", TestDb.url(schema)).put("poolSize", 4)))
         .mergeIn(overrides, true);
+    ServiceCleanup.started(vertx);
     return vertx.deployVerticle(new FanoutVerticle(), new DeploymentOptions().setConfig(cfg))
         .map(id -> WebVerticle.boundPort(vertx));
   }
