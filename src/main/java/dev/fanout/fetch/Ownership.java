@@ -52,7 +52,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private final Map<Integer, String> awaited = new HashMap<>();
   private final Map<Integer, String> yielded = new HashMap<>();
   private final Map<Integer, List<Message<Object>>> releases = new HashMap<>();
-  private Fetcher fetcher;
+  private volatile Fetcher fetcher;
   private OwnerTable table;
   private long tokens;
   private boolean closed;
@@ -93,7 +93,9 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   @Override
   public JsonObject status() {
-    return status.copy();
+    Fetcher f = fetcher;
+    return f == null ? status.copy()
+        : status.copy().put("inFlight", f.meters().inFlight()).put("queued", f.meters().queued());
   }
 
   /** The owner of {@code hostKey}'s shard as this fetcher knows it; null before a table or with none. */

@@ -26,7 +26,7 @@ public final class FetcherGauges {
     gauges = List.of(
         gauge("fanout.fetcher.in.flight", "attempts running", id, () -> inFlight),
         gauge("fanout.fetcher.queued", "fetches waiting here: for their host, a permit, or their retry", id,
-            () -> Math.max(0, tasks - inFlight)),
+            this::queued),
         gauge("fanout.host.pauses.active", "hosts paused now by a Retry-After this fetcher received", id,
             () -> pausedHosts));
   }
@@ -34,6 +34,16 @@ public final class FetcherGauges {
   private Gauge gauge(String name, String description, String id, LongSupplier value) {
     return Gauge.builder(name, value, v -> v.getAsLong()).description(description).tag(FetchMeters.FETCHER, id)
         .strongReference(true).register(registry);
+  }
+
+  /** Attempts running now (any thread may ask). */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /** Fetches waiting here now: for their host, a permit, or their retry (any thread may ask). */
+  public int queued() {
+    return Math.max(0, tasks - inFlight);
   }
 
   /** An attempt started here. */

@@ -84,6 +84,9 @@ class EventsTest {
           .containsExactlyInAnyOrder("completedPerSecond", "failedPerSecond", "enqueuedPerSecond");
       assertThat(tick.getJsonArray("fetchers")).isNotEmpty();
       assertThat(tick.getJsonArray("fetchers").getJsonObject(0).getString("id")).isNotBlank();
+      // each fetcher's own counts (the same counters as its /metrics gauges), none running yet
+      assertThat(tick.getJsonArray("fetchers").getJsonObject(0).getInteger("inFlight")).isZero();
+      assertThat(tick.getJsonArray("fetchers").getJsonObject(0).getInteger("queued")).isZero();
       assertThat(tick.getJsonArray("queues").stream().map(q -> ((JsonObject) q).getString("kind")))
           .contains("echo", "fetch"); // the built-in kinds, served here, as GET /v1/queues lists them
       SseClient.Event second = sse.next("tick", WAIT_MS);
