@@ -5,6 +5,7 @@ import dev.fanout.config.MetricsConfig;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -44,6 +45,25 @@ public final class VertxMeters {
     }
   };
 
+  /**
+   * A gauge whose labels the filters above would merge (a handler count per fetcher address, a
+   * pool's connections per endpoint) is dropped: a gauge reads one value, so merged it would show
+   * the first one registered only (and Micrometer warns at start). Counters and timers add up.
+   */
+  private static final MeterFilter MERGED_GAUGES = new MeterFilter() {
+    @Override
+    public MeterFilterReply accept(Meter.Id id) {
+      if (id.getType() != Meter.Type.GAUGE) {
+        return MeterFilterReply.NEUTRAL;
+      }
+      String address = id.getTag(Label.EB_ADDRESS.toString());
+      String pool = id.getTag(Label.POOL_NAME.toString());
+      boolean merged = address != null && !address.equals(address(address))
+          || pool != null && (!pool.equals(pool(pool)) || "http".equals(id.getTag(Label.POOL_TYPE.toString())));
+      return merged ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+    }
+  };
+
   private final MetricsConfig config;
   private final PrometheusMeterRegistry registry;
 
@@ -61,7 +81,8 @@ public final class VertxMeters {
     if (registry == null) {
       return Vertx.builder().with(options);
     }
-    registry.config().meterFilter(MeterFilter.replaceTagValues(Label.EB_ADDRESS.toString(), VertxMeters::address))
+    registry.config().meterFilter(MERGED_GAUGES)
+        .meterFilter(MeterFilter.replaceTagValues(Label.EB_ADDRESS.toString(), VertxMeters::address))
         .meterFilter(MeterFilter.replaceTagValues(Label.POOL_NAME.toString(), VertxMeters::pool))
         .meterFilter(HTTP_POOLS);
     // A name of its own: Vert.x keeps registries by name for the whole JVM, and a test JVM runs several.
