@@ -243,11 +243,6 @@ final class Fetcher {
   }
 
   /** The host queues: which hosts of a shard are busy, their politeness state. */
-  /** This fetcher's counts (in flight, queued), readable from any thread. */
-  FetcherGauges meters() {
-    return meters;
-  }
-
   HostQueues hosts() {
     return hosts;
   }

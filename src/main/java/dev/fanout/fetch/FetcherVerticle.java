@@ -89,7 +89,7 @@ public final class FetcherVerticle extends VerticleBase {
     meters = Meters.of(vertx).fetch().fetcher(ownership.id());
     fetcher = new Fetcher(vertx, context, cfg, new Connections(client, cfg.keepAliveTimeoutMs(), cfg.concurrency()),
         new EgressPolicy(all.egress()), limits, this::resolve, ownership, meters);
-    ownership.attach(fetcher);
+    ownership.attach(fetcher, meters);
     // its own address first: once announced, other fetchers send to it
     return consume(Addresses.fetcher(ownership.id()), this::onOwnAddress)
         .transform(ar -> batch.arrive(vertx, ar.succeeded() ? ownership : null))

@@ -5,6 +5,7 @@ import dev.fanout.bus.FetchResult;
 import dev.fanout.bus.Handoff;
 import dev.fanout.bus.HostShards;
 import dev.fanout.cluster.Membership;
+import dev.fanout.metrics.FetcherGauges;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -52,7 +53,9 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private final Map<Integer, String> awaited = new HashMap<>();
   private final Map<Integer, String> yielded = new HashMap<>();
   private final Map<Integer, List<Message<Object>>> releases = new HashMap<>();
-  private volatile Fetcher fetcher;
+  private Fetcher fetcher;
+  /** The fetcher's counts, read by {@link #status} on other threads. */
+  private volatile FetcherGauges counts;
   private OwnerTable table;
   private long tokens;
   private boolean closed;
@@ -77,8 +80,9 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     return passing;
   }
 
-  void attach(Fetcher f) {
+  void attach(Fetcher f, FetcherGauges meters) {
     this.fetcher = f;
+    this.counts = meters;
   }
 
   @Override
@@ -93,9 +97,8 @@ final class Ownership implements Shards, FetcherRegistry.Member {
 
   @Override
   public JsonObject status() {
-    Fetcher f = fetcher;
-    return f == null ? status.copy()
-        : status.copy().put("inFlight", f.meters().inFlight()).put("queued", f.meters().queued());
+    FetcherGauges c = counts;
+    return c == null ? status.copy() : status.copy().put("inFlight", c.inFlight()).put("queued", c.queued());
   }
 
   /** The owner of {@code hostKey}'s shard as this fetcher knows it; null before a table or with none. */

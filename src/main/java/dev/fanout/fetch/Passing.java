@@ -90,10 +90,14 @@ final class Passing {
     if (!Membership.live(vertx, FetcherRegistry.nodeOf(owner))) {
       // the table still names a node that left (a message sent there would be lost until its send
       // timeout): the table is recomputed on the news, so ask again in a moment, as the next pass
-      LOG.debug("{}: its owner {} is on a node that left; asking again in {} ms", hostKey, owner, STALE_OWNER_MS);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{}: its owner {} is on a node that left; asking again in {} ms", hostKey, owner, STALE_OWNER_MS);
+      }
       return delay(STALE_OWNER_MS).compose(v -> toOwner(hostKey, fetch, waitMs, hops + 1));
     }
-    LOG.debug("{} passed to its owner {} (pass {})", hostKey, owner, hops);
+    if (LOG.isDebugEnabled()) { // per fetch passed on: no argument array unless it is written
+      LOG.debug("{} passed to its owner {} (pass {})", hostKey, owner, hops);
+    }
     DeliveryOptions opts = LocalJsonCodec.options(waitMs + BUS_MARGIN_MS).addHeader(HOPS, String.valueOf(hops));
     return delay(hops <= 2 ? 0 : 10L * hops)
         .compose(v -> watched(FetcherRegistry.nodeOf(owner),
