@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -51,6 +52,9 @@ public final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "fanout's address (default: the fanout serving from"
       + " this data directory, else http://http.host:http.port).")
   String url;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "API token (default: $FANOUT_API_TOKEN).")
+  String token;
 
   @Option(names = "--conf", paramLabel = "FILE|JSON",
       description = "Configuration over the built-in defaults: a file, or inline JSON starting with '{' "
@@ -136,7 +140,12 @@ public final class EnqueueCommand implements Callable<Integer> {
 
   private Future<String> send(WebClient client, String base, List<JsonObject> jobs) {
     JsonObject body = new JsonObject().put("jobs", new JsonArray(new ArrayList<>(jobs)));
-    return client.postAbs(base + "/v1/jobs").putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())
+    HttpRequest<Buffer> req = client.postAbs(base + "/v1/jobs").putHeader("Content-Type", "application/json");
+    String bearer = Via.token(token);
+    if (bearer != null) {
+      req.putHeader("Authorization", "Bearer " + bearer);
+    }
+    return req.sendBuffer(body.toBuffer())
         .recover(e -> Future.failedFuture(new EnqueueFailed("cannot reach fanout at " + base + " (" + why(e)
             + "): is it running? Start it with ./run.sh, or give its address with --url")))
         .compose((HttpResponse<Buffer> r) -> r.statusCode() == 201

@@ -3,9 +3,9 @@ package dev.fanout.cli;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.fetch.FetchPool;
 import dev.fanout.gather.Gather;
-import dev.fanout.gather.GatherStats;
 import dev.fanout.net.Cidr;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -83,6 +83,17 @@ public final class FetchCommand implements Callable<Integer> {
       description = "Allow this address block despite the egress policy (repeatable), e.g. 127.0.0.0/8.")
   List<String> allow = new ArrayList<>();
 
+  @Option(names = "--via", paramLabel = "URL",
+      description = "Fetch through the fanout serving at URL (its warm fetchers; its egress policy governs).")
+  String via;
+
+  @Option(names = "--local", description = "Fetch in this process, even when a fanout serves from this data directory.")
+  boolean local;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "API token for the fanout fetched through (default: $FANOUT_API_TOKEN).")
+  String token;
+
   @Option(names = "--conf", paramLabel = "FILE|JSON",
       description = "Configuration over the built-in defaults: a file, or inline JSON starting with '{' "
           + "(default: $FANOUT_CONF).")
@@ -109,30 +120,91 @@ public final class FetchCommand implements Callable<Integer> {
     JsonObject json = Boot.config(conf);
     applyOptions(json);
     FanoutConfig cfg = FanoutConfig.fromJson(json);
+    checkVia();
     BufferedReader reader = open();
     Vertx vertx = Boot.vertx(cfg);
     try {
-      FetchPool.deploy(vertx, json).await();
+      String server = server(vertx, cfg, json);
+      if (server == null) {
+        FetchPool.deploy(vertx, json).await();
+      }
       Progress progress = new Progress(stderr, Progress.stderrIsTerminal() && stderr == System.err);
       countInBackground(vertx, progress);
       long tick = vertx.setPeriodic(cfg.cli().progressIntervalMs(), id -> progress.tick());
-      Gather.Options opts = new Gather.Options(cfg.fetch().concurrency(), ordered, cfg.cli().reorderWindow(),
-          cfg.fetch().deadlineMs() + 10_000);
-      Promise<GatherStats> finished = Promise.promise();
+      Promise<Object> finished = Promise.promise();
       Context ctx = vertx.getOrCreateContext();
       ctx.runOnContext(v -> {
         LineSink sink = new LineSink(vertx, ctx, stdout, MAX_PENDING_OUTPUT, progress);
-        new Gather(vertx, new LineSource(vertx, reader, cfg.fetch().defaults()), sink, opts).run()
-            .compose(stats -> sink.close().map(stats))
-            .onComplete(finished);
+        Future<?> run = server != null
+            ? new RemoteFetch(vertx, server, Via.token(token)).run(reader, Via.query(cfg, ordered), sink)
+            : new Gather(vertx, new LineSource(vertx, reader, cfg.fetch().defaults()), sink, options(cfg)).run();
+        run.<Object>map(r -> r).eventually(sink::close).onComplete(finished);
       });
       finished.future().await();
       vertx.cancelTimer(tick);
       progress.finish();
       return 0;
+    } catch (Via.Refused e) {
+      stderr.println("fanout: " + e.getMessage());
+      return e.exitCode();
+    } catch (RemoteFetch.Broken e) {
+      stderr.println("fanout: " + e.getMessage());
+      return 1;
     } finally {
       reader.close();
       vertx.close().await();
+    }
+  }
+
+  private Gather.Options options(FanoutConfig cfg) {
+    return new Gather.Options(cfg.fetch().concurrency(), ordered, cfg.cli().reorderWindow(),
+        cfg.fetch().deadlineMs() + 10_000);
+  }
+
+  /**
+   * The fanout to fetch through: {@code --via}; else, unless {@code --local} or an option only a
+   * local run honours, the one serving from this data directory with the same egress policy;
+   * else null (a local run).
+   */
+  private String server(Vertx vertx, FanoutConfig cfg, JsonObject json) {
+    List<String> owned = Via.serverOwned(json);
+    if (via != null) {
+      if (!owned.isEmpty()) {
+        stderr.println("fanout: " + String.join(", ", owned) + ": the server's own settings apply through --via");
+      }
+      if (!allow.isEmpty()) {
+        Via.checkAllowed(vertx, via, Via.token(token), allow.stream().map(Cidr::parse).toList());
+      }
+      return via;
+    }
+    if (local || perHost != null || rate != null || !owned.isEmpty()) {
+      return null;
+    }
+    String found = Via.discover(vertx, cfg, Via.token(token)).orElse(null);
+    if (found != null) {
+      stderr.println("fetching through the fanout serving at " + found);
+    }
+    return found;
+  }
+
+  /** Usage errors of {@code --via}: options that a streamed request cannot carry. */
+  private void checkVia() {
+    if (via == null) {
+      return;
+    }
+    if (local) {
+      throw new ParameterException(spec.commandLine(), "--via and --local exclude each other");
+    }
+    if (perHost != null || rate != null) {
+      throw new ParameterException(spec.commandLine(), (perHost != null ? "--per-host" : "--rate")
+          + " is a setting of the server's fetchers (fetch.perHost, fetch.perHostRate), not of one request: "
+          + "drop it with --via, or fetch here with --local");
+    }
+    if (!via.startsWith("http://") && !via.startsWith("https://")) {
+      throw new ParameterException(spec.commandLine(), "--via must be an http:// or https:// URL (got " + via + ")");
+    }
+    while (via.endsWith("/")) {
+      via = via.substring(0, via.length() - 1);
     }
   }
 

@@ -10,15 +10,19 @@ import dev.fanout.bus.GatherRequest;
  * @param maxConcurrency the highest concurrency a request may ask for
  * @param maxSettleBytes the most captured body bytes a settled (non-streamed) response may hold;
  *     0 means an eighth of the heap
+ * @param maxLineBytes the longest line of a streamed (NDJSON) request body; a longer line is a
+ *     failed result, not a failed request
  */
-public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcurrency, long maxSettleBytes) {
+public record GatherConfig(int maxRequests, int defaultConcurrency, int maxConcurrency, long maxSettleBytes,
+    int maxLineBytes) {
 
   static GatherConfig read(ConfigReader r) {
     GatherConfig g = new GatherConfig(
         r.intIn("gather.maxRequests", 1, 10_000_000),
         r.intIn("gather.defaultConcurrency", 1, 1_000_000),
         r.intIn("gather.maxConcurrency", 1, 1_000_000),
-        r.longIn("gather.maxSettleBytes", 0, Long.MAX_VALUE));
+        r.longIn("gather.maxSettleBytes", 0, Long.MAX_VALUE),
+        r.intIn("gather.maxLineBytes", 256, 64 << 20));
     if (g.defaultConcurrency > g.maxConcurrency) {
       throw new ConfigException("gather.defaultConcurrency", "must not exceed gather.maxConcurrency");
     }

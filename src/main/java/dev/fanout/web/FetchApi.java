@@ -9,6 +9,7 @@ import dev.fanout.gather.GatherVerticle;
 import dev.fanout.gather.ListSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,7 +17,9 @@ import io.vertx.ext.web.RoutingContext;
  * {@code POST /v1/fetch}: a gather over the event bus. JSON in, {@code {results, stats}} out with
  * results in input order; with {@code Accept: application/x-ndjson} one result per line as they
  * complete, then a {@code {"stats": ...}} line. The response's end, for any reason (answered, timed
- * out, client gone), cancels the gather.
+ * out, client gone), cancels the gather. A streamed request (an NDJSON body) is
+ * {@link StreamedFetch}'s, answered the same way. {@code GET /v1/egress} tells a client (the CLI's
+ * {@code --via}) the egress policy its fetches get here.
  */
 final class FetchApi {
   static final String NDJSON = "application/x-ndjson";
@@ -72,9 +75,17 @@ final class FetchApi {
   }
 
   private void stream(RoutingContext ctx, GatherRequest req) {
-    HttpServerResponse resp = ctx.response();
+    Gather.Sink sink = ndjson(ctx.response());
+    respond(ctx.response(), start(ctx, req, sink));
+  }
+
+  /**
+   * A sink writing each result as one NDJSON line of {@code resp} (chunked), full while the
+   * response's write queue is: a client that reads slowly pauses the gather.
+   */
+  static Gather.Sink ndjson(HttpServerResponse resp) {
     resp.setChunked(true).putHeader("Content-Type", NDJSON);
-    Gather.Sink sink = new Gather.Sink() {
+    return new Gather.Sink() {
       @Override
       public void accept(long index, JsonObject result) {
         if (open(resp)) { // the gather is being cancelled: its last results have nowhere to go
@@ -92,7 +103,10 @@ final class FetchApi {
         resp.drainHandler(v -> resume.run());
       }
     };
-    Gather gather = start(ctx, req, sink);
+  }
+
+  /** Runs {@code gather} into a streamed response: the stats line at the end, a reset if it fails. */
+  static void respond(HttpServerResponse resp, Gather gather) {
     gather.run().onComplete(ar -> {
       if (resp.closed() || resp.ended()) {
         return;
@@ -105,6 +119,15 @@ final class FetchApi {
     });
   }
 
+  /** {@code GET /v1/egress}: this node's egress policy as configured, for a client that must not widen it. */
+  void egress(RoutingContext ctx) {
+    JsonArray allow = new JsonArray();
+    JsonArray deny = new JsonArray();
+    cfg.egress().allow().forEach(c -> allow.add(c.toString()));
+    cfg.egress().deny().forEach(c -> deny.add(c.toString()));
+    ctx.json(new JsonObject().put("allow", allow).put("deny", deny));
+  }
+
   /**
    * A gather for {@code req} that the response's end cancels, whatever ends it: the answer, a
    * timeout, the client leaving.
@@ -115,7 +138,7 @@ final class FetchApi {
     return gather;
   }
 
-  private static boolean open(HttpServerResponse resp) {
+  static boolean open(HttpServerResponse resp) {
     return !resp.ended() && !resp.closed();
   }
 

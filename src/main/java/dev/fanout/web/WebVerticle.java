@@ -66,8 +66,10 @@ public final class WebVerticle extends VerticleBase {
     Scrape.route(router, vertx, all.metrics()); // GET /metrics when metrics.enabled
     router.route("/v1/*").handler(new RequestDeadline(cfg.requestTimeoutMs()));
     router.post("/v1/fetch")
+        .handler(new StreamedFetch(vertx, all)::handle) // an NDJSON body; JSON goes on
         .handler(JsonBody.handler(cfg.bodyLimitBytes()))
         .handler(fetchApi::gather);
+    router.get("/v1/egress").handler(fetchApi::egress);
     router.post("/v1/jobs").handler(JsonBody.handler(cfg.bodyLimitBytes())).handler(jobsApi::enqueue);
     router.get("/v1/jobs").handler(jobsApi::list);
     router.get("/v1/jobs/:id").handler(jobsApi::get);

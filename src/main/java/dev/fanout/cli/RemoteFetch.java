@@ -1,0 +1,142 @@
+package dev.fanout.cli;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+
+/**
+ * {@code fanout fetch --via}: the input streamed to a running fanout in one request
+ * ({@code POST /v1/fetch}, NDJSON both ways), each result line handed to the same sink as a
+ * local run's. Both directions keep backpressure: the input is read (on a worker, since it
+ * blocks) only while the request can take more, and the response is paused while the sink is
+ * full. Runs on the context it is started on, as the sink does.
+ */
+final class RemoteFetch {
+  private static final String NDJSON = "application/x-ndjson";
+  private static final int CHUNK = 64 * 1024;
+  private static final Buffer STATS = Buffer.buffer("{\"stats\"");
+
+  private final Vertx vertx;
+  private final String base;
+  private final String token;
+  private HttpClient http;
+  private boolean stats;
+
+  RemoteFetch(Vertx vertx, String base, String token) {
+    this.vertx = vertx;
+    this.base = base;
+    this.token = token;
+  }
+
+  /**
+   * Sends every line of {@code input} with the gather settings of {@code query}; completes once
+   * the last result reached {@code sink}. Fails with {@link Via.Refused} when the server answers
+   * with an error status, else with what broke the exchange.
+   */
+  Future<Void> run(BufferedReader input, String query, LineSink sink) {
+    Context ctx = vertx.getOrCreateContext();
+    http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000));
+    RequestOptions opts = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(base + "/v1/fetch?" + query)
+        .putHeader(HttpHeaders.CONTENT_TYPE, NDJSON).putHeader(HttpHeaders.ACCEPT, NDJSON);
+    if (token != null) {
+      opts.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+    }
+    Promise<Void> done = Promise.promise();
+    http.request(opts).onFailure(done::tryFail).onSuccess(req -> {
+      req.setChunked(true);
+      req.response().onFailure(done::tryFail).onSuccess(resp -> read(ctx, resp, sink, done));
+      send(req, input, done);
+    });
+    return done.future()
+        .recover(e -> Future.failedFuture(e instanceof Via.Refused ? e : new Broken(base, e)))
+        .eventually(() -> http.close());
+  }
+
+  /** The exchange with the server broke (unreachable, reset, cut short): exit 1. */
+  static final class Broken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Broken(String base, Throwable cause) {
+      super("fetching through the fanout at " + base + " failed: " + why(cause), null, false, false);
+    }
+
+    private static String why(Throwable e) {
+      String m = String.valueOf(e.getMessage());
+      return m.contains("Connection refused") ? "connection refused" : m;
+    }
+  }
+
+  /** Writes the input a chunk of lines at a time, each read once the request can take it. */
+  private void send(HttpClientRequest req, BufferedReader input, Promise<Void> done) {
+    if (done.future().isComplete()) {
+      return; // answered already (an error status): the rest of the input is not wanted
+    }
+    vertx.executeBlocking(() -> chunk(input)).onComplete(ar -> {
+      if (ar.failed()) {
+        done.tryFail(ar.cause());
+        req.reset(0, ar.cause());
+      } else if (ar.result() == null) {
+        req.end();
+      } else {
+        req.write(ar.result());
+        if (req.writeQueueFull()) {
+          req.drainHandler(v -> send(req, input, done));
+        } else {
+          send(req, input, done);
+        }
+      }
+    });
+  }
+
+  /** Up to about 64 KiB of whole lines, or null at the end; blocking. */
+  private static Buffer chunk(BufferedReader input) throws IOException {
+    StringBuilder sb = new StringBuilder(CHUNK + 1024);
+    String line;
+    while (sb.length() < CHUNK && (line = input.readLine()) != null) {
+      sb.append(line).append('\n');
+    }
+    return sb.length() == 0 ? null : Buffer.buffer(sb.toString());
+  }
+
+  private void read(Context ctx, HttpClientResponse resp, LineSink sink, Promise<Void> done) {
+    if (resp.statusCode() != 200) {
+      resp.body().onComplete(b -> done.tryFail(new Via.Refused(base, resp.statusCode(),
+          b.succeeded() ? b.result().toString() : "")));
+      return;
+    }
+    RecordParser lines = RecordParser.newDelimited("\n", resp);
+    long[] index = {0};
+    lines.handler(line -> {
+      if (line.length() >= STATS.length() && line.getBuffer(0, STATS.length()).equals(STATS)) {
+        stats = true; // the server's own count: the command counts the results it prints
+        return;
+      }
+      sink.accept(index[0]++, new JsonObject(line));
+      if (sink.full()) {
+        lines.pause();
+        sink.onDrain(() -> ctx.runOnContext(v -> lines.resume()));
+      }
+    });
+    lines.exceptionHandler(done::tryFail);
+    lines.endHandler(v -> {
+      if (stats) {
+        done.tryComplete();
+      } else {
+        done.tryFail(new IOException("the stream from " + base + " ended early, after " + index[0] + " results"));
+      }
+    });
+  }
+}
