@@ -70,6 +70,12 @@ class OpenApiContractTest {
     assertThat(ok(api.call("POST", "/v1/fetch", null, full), 200).getJsonArray("results").getJsonObject(0)
         .getString("body")).contains("\"method\":\"POST\"");
     ndjson(api.call("POST", "/v1/fetch", null, two, "Accept", FetchApi.NDJSON), 3);
+    String list = target.url("/ok") + "\n" + spec.encode() + "\n";
+    ndjson(api.call("POST", "/v1/fetch?concurrency=2&ordered=true&capture=text", null, list,
+        "Content-Type", FetchApi.NDJSON), 3);
+    problem(api.call("POST", "/v1/fetch?ordered=maybe", null, list, "Content-Type", FetchApi.NDJSON),
+        400, "ordered", true);
+    ok(api.call("GET", "/v1/egress", null, null), 200);
 
     problem(api.call("POST", "/v1/fetch", null, new JsonObject().put("urls", new JsonArray().add("ftp://x/"))),
         400, "urls[0]", null); // a URL's scheme: only the handler knows
