@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  * {@code fanout fetch}: fetches every URL of a file (or stdin) with a sliding window of
  * {@code --concurrency}, printing one NDJSON result per URL on stdout, as they complete or in input
  * order. Progress and the summary go to stderr. Exit 0 when the run completed (failed fetches are
- * results), 2 on bad usage.
+ * results), 2 on bad usage. With {@code --via URL}, or a fanout found serving from this data
+ * directory with the same egress policy ({@link Via}), the list goes through that server's warm
+ * fetchers ({@link RemoteFetch}) and the output is the same; exit 1 when it cannot be reached.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Fetch every URL of FILE (one per line; - or nothing for stdin) and print NDJSON results.")
