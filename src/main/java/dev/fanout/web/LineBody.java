@@ -99,6 +99,9 @@ final class LineBody implements Gather.Source {
   }
 
   private void onData(Buffer buf) {
+    if (ended) {
+      return; // closed: the answer went out (a 504, say) while the client still sends
+    }
     int start = 0;
     int n = buf.length();
     for (int i = 0; i < n; i++) {
