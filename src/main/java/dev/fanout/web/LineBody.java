@@ -119,6 +119,9 @@ final class LineBody implements Gather.Source {
   }
 
   private void onEnd() {
+    if (ended) {
+      return;
+    }
     if (partial.length() > 0 || tooLong) {
       line(); // the last line needs no newline
     }
