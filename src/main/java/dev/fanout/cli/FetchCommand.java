@@ -179,7 +179,9 @@ public final class FetchCommand implements Callable<Integer> {
       }
       return via;
     }
-    if (local || perHost != null || rate != null || !owned.isEmpty()) {
+    // a window over what a server takes (gather.maxConcurrency, as configured here) stays local too
+    if (local || perHost != null || rate != null || !owned.isEmpty()
+        || cfg.fetch().concurrency() > cfg.gather().maxConcurrency()) {
       return null;
     }
     String found = Via.discover(vertx, cfg, Via.token(token)).orElse(null);
