@@ -12,6 +12,14 @@
 #   bench/fetch.sh                      # L = 0 and 20 ms, C = 50, 200, 1000
 #   LATENCIES="20" CONCURRENCY="200" bench/fetch.sh
 #   bench/fetch.sh --million            # 1,000,000 URLs with -Xmx256m: memory stays flat
+#   bench/fetch.sh --cold               # 20,000 URLs, a fresh JVM per run through ./run.sh as users
+#                                       # run it (no options), medians of REPEAT = 3 runs per cell
+#
+# --cold times the result lines on stdout from the first to the last (JVM start excluded; a small
+# python3 reader stamps them), and runs the bare client as a fresh JVM too, with the JIT options
+# run.sh gives a list of this size (C1 only, see run.sh), timed from its first result to its last.
+# Columns: wrk/s, bare/s, fanout/s (medians), fanout's ratio to wrk and to the bare client, its
+# CPU seconds and CPU microseconds per URL, its peak RSS.
 #
 # Columns: fanout/s is the whole run (JVM start and JIT warm-up included); steady/s is the rate
 # over the second half of the run; vs-wrk and steady% divide them by wrk's rate; vs-bare divides
@@ -35,6 +43,10 @@ N0="${N0:-1000000}"                       # URLs at latency 0
 HEAP="${HEAP:-512m}"
 MILLION=0
 [ "${1:-}" = "--million" ] && MILLION=1
+COLD=0
+[ "${1:-}" = "--cold" ] && COLD=1
+REPEAT="${REPEAT:-3}"
+CELLS="${CELLS:-0:50 0:200 0:1000 20:200 20:1000}"   # --cold: latency:concurrency
 
 install() {
   need_pkgs nginx:nginx-light /usr/lib/nginx/modules/ngx_http_echo_module.so:libnginx-mod-http-echo \
@@ -98,7 +110,7 @@ run_bare() { # N C PATH HEAP -> "overall steady cpu rss"
   local n=$1 c=$2 path=$3 heap=$4
   # shellcheck disable=SC2086
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
-    java -XX:+UseSerialGC -Xmx"$heap" -cp "$ROOT/target/fanout.jar" "$ROOT/bench/BareClient.java" "$n" "$c" "$path" $PORTS \
+    java -XX:+UseSerialGC -Xmx"$heap" -cp "$ROOT/target/fanout.jar:$OUT/bare" BareClient "$n" "$c" "$path" $PORTS \
       > /dev/null 2> "$OUT/fanout.err"
   rates "$n"
 }
@@ -121,10 +133,73 @@ run_wrk() { # C PATH -> rate
   wrk -t 1 -c "$c" -d "${WRK_SECONDS}s" "http://127.0.0.1:$port$path" | awk '/Requests\/sec/ {printf "%d", $2}'
 }
 
+# compiled once (the source launcher would compile it in every run, inside the measured JVM)
+compile_bare() {
+  rm -rf "$OUT/bare" && mkdir -p "$OUT/bare"
+  javac -nowarn -cp "$ROOT/target/fanout.jar" -d "$OUT/bare" "$ROOT/bench/BareClient.java"
+}
+
+# --cold: a fresh ./run.sh per run, no options beyond the fetch's own; "rate cpu rss" with the
+# rate from the first result line on stdout to the last
+cold_fanout() { # N C PATH
+  local file; file=$(urls "$1" "$3")
+  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" "$ROOT/run.sh" fetch "$file" \
+      --concurrency "$2" --per-host "$2" --retries 0 --allow 127.0.0.1/32 2> "$OUT/fanout.err" \
+    | python3 -c 'import sys, time
+n = 0
+for line in sys.stdin.buffer:
+    t = time.monotonic()
+    if n == 0: first = t
+    n += 1
+print(n, "%.0f" % ((n - 1) / (t - first)) if n > 1 else 0)' > "$OUT/stamp.txt"
+  local n rate u s m; read -r n rate < "$OUT/stamp.txt"; read -r u s m < "$OUT/time.txt"
+  [ "$n" = "$1" ] || echo "bench: fanout printed $n of $1 results" >&2
+  grep -q "$1 ok" "$OUT/fanout.err" || { echo "bench: not all ok:" >&2; tail -2 "$OUT/fanout.err" >&2; }
+  echo "$rate $(awk "BEGIN{printf \"%.2f\", $u + $s}") $((m / 1024))"
+}
+
+# --cold: the bare client as a fresh JVM with the JIT options run.sh gives fanout for this size
+cold_bare() { # N C PATH
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -cp "$ROOT/target/fanout.jar:$OUT/bare" BareClient \
+    "$1" "$2" "$3" $PORTS 2> "$OUT/bare.err" > /dev/null
+  sed -nE 's/^first to last: .* \(([0-9]+)\/s\)/\1/p' "$OUT/bare.err"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+cold() {
+  local n=20000
+  echo "cold: $n URLs, a fresh JVM per run through ./run.sh; medians of $REPEAT runs per cell ($(date -u +%FT%TZ))"
+  printf "%-8s %-5s %-8s %-8s %-9s %-7s %-8s %-7s %-8s %-7s %s\n" \
+    latency C wrk/s bare/s fanout/s vs-wrk vs-bare cpu-s cpu-us/url rss-MB "fanout runs (URLs/s)"
+  local cell
+  for cell in $CELLS; do
+    local l=${cell%%:*} c=${cell#*:} ws="" bs="" fs="" cs="" rs="" r w b f cpu rss
+    run_wrk "$c" "/d$l" >/dev/null 2>&1 || true   # warm nginx
+    for ((r = 0; r < REPEAT; r++)); do
+      w=$(run_wrk "$c" "/d$l"); b=$(cold_bare "$n" "$c" "/d$l")
+      read -r f cpu rss < <(cold_fanout "$n" "$c" "/d$l")
+      ws+=" $w"; bs+=" $b"; fs+=" $f"; cs+=" $cpu"; rs+=" $rss"
+    done
+    w=$(echo "$ws" | median); b=$(echo "$bs" | median); f=$(echo "$fs" | median)
+    cpu=$(echo "$cs" | median); rss=$(echo "$rs" | median)
+    printf "%-8s %-5s %-8s %-8s %-9s %-7s %-8s %-7s %-8s %-7s %s\n" "${l}ms" "$c" "$w" "$b" "$f" \
+      "$(awk "BEGIN{printf \"%.2f\", $f / $w}")" "$(awk "BEGIN{printf \"%.2f\", $f / $b}")" "$cpu" \
+      "$(awk "BEGIN{printf \"%.0f\", $cpu * 1e6 / $n}")" "$rss" "$fs"
+  done
+}
+
 main() {
   install
   mkdir -p "$OUT"
   "$ROOT/run.sh" fetch --help > /dev/null   # builds the jar and the class-data archive when stale
+  compile_bare
+  if [ "$COLD" = 1 ]; then
+    LATENCIES="$(for c in $CELLS; do echo "${c%%:*}"; done | sort -un | tr '\n' ' ')"
+    start_nginx
+    WRK_SECONDS="${WRK_SECONDS_COLD:-5}" cold
+    return
+  fi
   start_nginx
   if [ "$MILLION" = 1 ]; then
     local n=1000000
