@@ -86,7 +86,7 @@ final class Via {
     return req.send().compose((HttpResponse<Buffer> r) -> r.statusCode() == 200
             ? Future.succeededFuture(r.bodyAsJsonObject())
             : Future.<JsonObject>failedFuture(new Refused(base, r.statusCode(), r.bodyAsString())))
-        .eventually(client::close);
+        .onComplete(ar -> client.close());
   }
 
   /**
