@@ -117,7 +117,8 @@ class FetchViaTest {
     Run via = run(with(common, "--via", base, "--ordered"));
     assertThat(local.code()).isZero();
     assertThat(via.code()).as(via.err()).isZero();
-    assertThat(via.results()).hasSize(301);
+    assertThat(via.results()).as(via.err()).hasSize(301);
+    assertThat(local.results()).hasSize(301);
     assertThat(via.timeless()).isEqualTo(local.timeless());
     assertThat(via.err()).contains("fetched 301 urls").contains("300 ok, 1 failed").contains("invalid-url 1")
         .doesNotContain("fetching through");
