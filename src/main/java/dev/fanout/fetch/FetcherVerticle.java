@@ -115,9 +115,10 @@ public final class FetcherVerticle extends VerticleBase {
   /**
    * Leaves the live fetchers. A fetcher added at run time (the admin class {@code fetcher}) hands
    * over: its shards go to the others with its queued fetches, and it lets its running ones end
-   * (for at most {@code fetch.handoverTimeoutMs}) before it answers their release. The node's own
-   * pool stops with the node: it cancels what it runs and queues at once, as a stopping node always
-   * has, and other nodes' fetchers take its shards without waiting.
+   * and the releases it inherited come (for at most {@code fetch.handoverTimeoutMs}) before it
+   * answers their release. The node's own pool stops with the node: it cancels what it runs and
+   * queues at once, as a stopping node always has, and other nodes' fetchers take its shards
+   * without waiting.
    */
   @Override
   public Future<?> stop() {
@@ -132,7 +133,10 @@ public final class FetcherVerticle extends VerticleBase {
               .map(MessageConsumer::unregister).toList())
           .compose(v -> registry.leave(ownership)).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
+          // its fetches, the ones it passed on, and the releases of shards it lost while pending: its
+          // own answers of those shards wait for them, and once it is closed it answers at once
           .compose(v -> fetcher.idle().compose(idle -> ownership.passing().quiet())
+              .compose(quiet -> ownership.settled())
               .timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
     } else {
       registry.forget(ownership);
