@@ -183,8 +183,8 @@ final class KindRegistration implements Registration {
   }
 
   private Future<Void> drain(String entry) {
+    draining = true; // first: whoever sees the entry gone sees this registration draining
     JobHandlers.remove(vertx, entry);
-    draining = true;
     long last = running.values().stream().mapToLong(a -> a[1]).max().orElse(0);
     long timer = vertx.setTimer(Math.max(1, last - System.currentTimeMillis()), t -> drained.tryComplete());
     drainedIfIdle();

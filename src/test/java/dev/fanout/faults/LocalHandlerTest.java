@@ -9,6 +9,7 @@ import dev.fanout.api.JobReply;
 import dev.fanout.api.Registration;
 import dev.fanout.bus.Addresses;
 import dev.fanout.queue.JobHandlers;
+import dev.fanout.queue.QueueWorkerVerticle;
 import dev.fanout.testing.Conditions;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -135,8 +136,11 @@ class LocalHandlerTest {
           });
           return Conditions.until(vertx, held::get, 10_000).compose(v -> rig.enqueue("late", 3));
         })
-        .compose(id -> rig.until("SELECT state = 'running' FROM fanout_job WHERE id = $1", Tuple.of(id), 10_000)
-            .compose(v -> plugin.registration.unregister())
+        .compose(id -> running(vertx, 1) // claimed and dispatched: the call waits behind the busy thread
+            .compose(v -> {
+              plugin.registration.unregister();
+              return Conditions.until(vertx, () -> !JobHandlers.kinds(vertx).containsKey("late"), 10_000);
+            })
             .compose(v -> {
               hold.countDown();
               return rig.until("SELECT state IN ('available', 'scheduled') AND attempt = 0"
@@ -195,6 +199,18 @@ class LocalHandlerTest {
           assertThat(local.get() + external.get()).isEqualTo(4);
           ctx.completeNow();
         })));
+  }
+
+  /** Completes once the worker holds {@code n} claimed jobs. */
+  private static Future<Void> running(Vertx vertx, int n) {
+    return vertx.eventBus().<Integer>request(QueueWorkerVerticle.RUNNING, new JsonObject()).compose(m -> {
+      if (m.body() == n) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(10, t -> running(vertx, n).onComplete(later));
+      return later.future();
+    });
   }
 
   private static void await(CountDownLatch latch) {
