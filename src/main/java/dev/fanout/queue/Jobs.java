@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -69,6 +70,32 @@ final class Jobs {
 
   String state(Row r) {
     return r.getString(at[STATE.ordinal()]);
+  }
+
+  /**
+   * How long the job of {@code r}, just claimed, waited to start: from the later of its run_at and
+   * created_at to its attempted_at (all the database's clock, so no skew with this node's); -1
+   * when one of them is not a time the API could show. Read from the row, not from its JSON.
+   */
+  long waitedNanos(Row r) {
+    try {
+      OffsetDateTime runAt = r.getOffsetDateTime(at[RUN_AT.ordinal()]);
+      OffsetDateTime created = r.getOffsetDateTime(at[CREATED_AT.ordinal()]);
+      OffsetDateTime attempted = r.getOffsetDateTime(at[ATTEMPTED_AT.ordinal()]);
+      if (!shown(runAt) || !shown(created) || !shown(attempted)) {
+        return -1;
+      }
+      OffsetDateTime from = runAt.isAfter(created) ? runAt : created;
+      return Math.max(0, Duration.between(from, attempted).toNanos());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Whether {@code t} is a stored time, not infinity or a stand-in past PostgreSQL's range. */
+  private static boolean shown(OffsetDateTime t) {
+    return t != null && !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX) && t.getYear() >= MIN_YEAR
+        && t.getYear() <= MAX_YEAR;
   }
 
   /** A row as API JSON. */
@@ -128,8 +155,7 @@ final class Jobs {
       if (t == null) {
         return null;
       }
-      boolean stored = !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX);
-      if (stored && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
+      if (shown(t)) {
         return iso(t.toInstant());
       }
     } catch (RuntimeException e) {

@@ -158,7 +158,7 @@ final class Producer {
       }
       lane.claimed(System.nanoTime() - t0);
       meters.claimed(System.nanoTime() - t0);
-      ar.result().forEach(c -> meters.started(c.job()));
+      ar.result().forEach(c -> meters.started(c.waitedNanos()));
       if (LOG.isDebugEnabled()) {
         LOG.debug("claimed {} of {} {} job(s) asked in {} ms; {} queued here", ar.result().size(), ask, lane.kind,
             (System.nanoTime() - t0) / 1_000_000, lane.queue.size() + ar.result().size());
