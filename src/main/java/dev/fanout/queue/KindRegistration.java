@@ -139,7 +139,7 @@ final class KindRegistration implements Registration {
         : reply;
   }
 
-  /** Calls the handler with {@code json} due by {@code deadline}; {@code done} gets its reply, then it counts as ended. */
+  /** Calls the handler with {@code json} due by {@code deadline}; {@code done} gets its reply, then it has ended. */
   private void run(JsonObject json, long deadline, Handler<AsyncResult<JobReply>> done) {
     long n = attempts.incrementAndGet();
     Object id = json == null ? null : json.getValue("id");
