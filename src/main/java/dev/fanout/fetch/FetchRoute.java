@@ -30,16 +30,61 @@ public final class FetchRoute {
 
   /**
    * The address of the fetcher that owns {@code hostKey} by this node's table, when this node runs
-   * fetchers; else the shard's address (any node's owner consumes it).
+   * fetchers; else the shard's address (any node's owner consumes it). Asked once per fetch: the
+   * owners' addresses and nodes are worked out once per table, not per fetch.
    */
   public static String address(Vertx vertx, String hostKey) {
-    FetcherRegistry registry = FetcherRegistry.of(vertx);
+    FetcherRegistry registry = node(vertx).registry;
     OwnerTable table = registry.hasLocal() ? registry.table() : null;
     if (table == null) {
       return HostShards.addressOf(hostKey);
     }
-    String owner = table.owner(HostShards.shardOf(hostKey));
-    // an owner on a node that left (the table is about to change): a fetcher of this node passes it on
-    return Membership.live(vertx, FetcherRegistry.nodeOf(owner)) ? Addresses.fetcher(owner) : registry.anyLocal();
+    int k = HostShards.shardOf(hostKey);
+    Routes r = routes(table);
+    if (r.addresses[k] == null) {
+      return HostShards.addressOf(hostKey); // no fetcher in the table
+    }
+    // an owner on a node that left (the table is about to change): a fetcher of this node passes it on;
+    // not clustered, every owner is a fetcher of this node
+    return !Membership.clustered(vertx) || Membership.live(vertx, r.nodes[k]) ? r.addresses[k] : registry.anyLocal();
+  }
+
+  /** This node's registry, looked up once per Vert.x instance rather than per fetch. */
+  private record Node(Vertx vertx, FetcherRegistry registry) {}
+
+  private static volatile Node lastNode;
+
+  private static Node node(Vertx vertx) {
+    Node n = lastNode;
+    if (n == null || n.vertx != vertx) {
+      n = new Node(vertx, FetcherRegistry.of(vertx));
+      lastNode = n;
+    }
+    return n;
+  }
+
+  /** The address and node of each shard's owner in one table. */
+  private record Routes(OwnerTable table, String[] addresses, String[] nodes) {}
+
+  /** The routes of the table asked for last (tables change rarely; a node has one at a time). */
+  private static volatile Routes last;
+
+  private static Routes routes(OwnerTable table) {
+    Routes r = last;
+    if (r != null && r.table == table) {
+      return r;
+    }
+    String[] addresses = new String[HostShards.COUNT];
+    String[] nodes = new String[HostShards.COUNT];
+    for (int k = 0; k < HostShards.COUNT; k++) {
+      String owner = table.owner(k);
+      if (owner != null) {
+        addresses[k] = Addresses.fetcher(owner);
+        nodes[k] = FetcherRegistry.nodeOf(owner);
+      }
+    }
+    r = new Routes(table, addresses, nodes);
+    last = r;
+    return r;
   }
 }

@@ -255,7 +255,7 @@ public final class FetcherVerticle extends VerticleBase {
     String hops = msg.headers().get(Passing.HOPS);
     int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
     ownership.passing().passOn(hostKey, fetch, wait, hop)
-        .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
+        .onSuccess(reply -> LocalJsonCodec.reply(msg, ((Message<?>) reply).body())) // a result, or its JSON
         .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
             "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));
   }
@@ -266,19 +266,20 @@ public final class FetcherVerticle extends VerticleBase {
   }
 
   /**
-   * Replies with {@code r}. Encoding it can fail (it copies the captured body, for one); the
-   * caller then still gets a reply, without the body, and the fetcher's bookkeeping goes on.
+   * Replies with {@code r}: the value itself to fanout's own senders, JSON to the others. Encoding
+   * it can fail (it copies the captured body, for one); the caller then still gets a reply, without
+   * the body, and the fetcher's bookkeeping goes on.
    */
   private static void reply(Message<?> msg, FetchResult r) {
-    JsonObject json;
+    Object body;
     try {
       FetchFaults.at(FetchFaults.Point.ENCODE, r.url());
-      json = r.toJson();
+      body = LocalJsonCodec.accepts(msg) ? r : r.toJson();
     } catch (RuntimeException e) {
       LOG.error("encoding the result of {} failed", r.url(), e);
-      json = FetchResult.failed(r.url(), ErrorKind.INTERNAL, "the result could not be encoded: " + e,
+      body = FetchResult.failed(r.url(), ErrorKind.INTERNAL, "the result could not be encoded: " + e,
           r.attempts(), r.elapsedMs()).toJson();
     }
-    LocalJsonCodec.reply(msg, json);
+    LocalJsonCodec.reply(msg, body);
   }
 }

@@ -39,6 +39,14 @@ public final class Gather {
     /** A result; {@code index} is the spec's 0-based position in the input. */
     void accept(long index, JsonObject result);
 
+    /**
+     * A result as the fetcher made it (it came from this process); a sink that writes it itself
+     * overrides this, sparing the JSON object in between.
+     */
+    default void accept(long index, FetchResult result) {
+      accept(index, result.toJson());
+    }
+
     /** Whether the sink wants the gather to pause. */
     default boolean full() {
       return false;
@@ -56,7 +64,7 @@ public final class Gather {
    * @param concurrency the most fetches in flight
    * @param ordered emit in input order (else as completed)
    * @param reorderWindow with ordered, the most results held back waiting for an earlier one
-   * @param replyTimeoutMs the event-bus reply timeout of one fetch (its deadline plus a margin)
+   * @param replyTimeoutMs how long one fetch's reply may take (its deadline plus a margin)
    * @param mode settle, or fail-fast: the first result with ok:false cancels the rest
    */
   public record Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs, Mode mode) {
@@ -72,7 +80,8 @@ public final class Gather {
   private final Options opts;
   private final Promise<GatherStats> done = Promise.promise();
   private final ArrayDeque<FetchSpec> buffer = new ArrayDeque<>();
-  private final Map<Long, JsonObject> held = new HashMap<>();
+  /** With ordered output, results (a {@link FetchResult} or its JSON) waiting for an earlier one. */
+  private final Map<Long, Object> held = new HashMap<>();
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
   private final String group = UUID.randomUUID().toString();
@@ -135,7 +144,7 @@ public final class Gather {
       // cancelled results are results too: with ordered output they wait inside the window
       while (emitCancelled && !paused && inWindow() && (spec = buffer.poll()) != null) {
         deliver(nextIndex++, FetchResult.failed(spec.url(), ErrorKind.CANCELLED,
-            "not started: the gather was cancelled", 0, 0).toJson());
+            "not started: the gather was cancelled", 0, 0));
       }
     }
     while (!cancelled && !paused && inFlight < opts.concurrency() && inWindow()) {
@@ -177,13 +186,14 @@ public final class Gather {
 
   private void send(FetchSpec spec, long index) {
     inFlight++;
-    // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is
-    vertx.eventBus().<JsonObject>request(address(spec), spec.inGroup(group), delivery).onComplete(ar -> {
-      JsonObject result = ar.succeeded() ? ar.result().body()
+    // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is, and its
+    // reply is the fetcher's FetchResult itself (or its JSON when it ran on another node)
+    vertx.eventBus().request(address(spec), spec.inGroup(group), delivery).onComplete(ar -> {
+      Object result = ar.succeeded() ? ar.result().body()
           : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
-              + ar.cause().getMessage(), 0, 0).toJson();
+              + ar.cause().getMessage(), 0, 0);
       inFlight--;
-      if (opts.mode() == Mode.FAIL_FAST && !cancelled && !result.getBoolean("ok", false)) {
+      if (opts.mode() == Mode.FAIL_FAST && !cancelled && !FetchResult.isOk(result)) {
         cancel(true);
       }
       deliver(index, result);
@@ -191,16 +201,16 @@ public final class Gather {
     });
   }
 
-  private void deliver(long index, JsonObject result) {
+  private void deliver(long index, Object result) {
     stats.add(result);
     if (opts.ordered()) {
       held.put(index, result);
-      JsonObject next;
+      Object next;
       while ((next = held.remove(nextEmit)) != null) {
-        sink.accept(nextEmit++, next);
+        emit(nextEmit++, next);
       }
     } else {
-      sink.accept(index, result);
+      emit(index, result);
     }
     if (!paused && sink.full()) {
       paused = true;
@@ -208,6 +218,14 @@ public final class Gather {
         paused = false;
         fill();
       }));
+    }
+  }
+
+  private void emit(long index, Object result) {
+    if (result instanceof FetchResult r) {
+      sink.accept(index, r);
+    } else {
+      sink.accept(index, (JsonObject) result);
     }
   }
 
