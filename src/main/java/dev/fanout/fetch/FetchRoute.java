@@ -1,8 +1,11 @@
 package dev.fanout.fetch;
 
 import dev.fanout.bus.Addresses;
+import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.HostShards;
 import dev.fanout.cluster.Membership;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
@@ -49,22 +52,38 @@ public final class FetchRoute {
     return !Membership.clustered(vertx) || Membership.live(vertx, r.nodes[k]) ? r.addresses[k] : registry.anyLocal();
   }
 
-  /** This node's registry, looked up once per Vert.x instance rather than per fetch. */
-  private record Node(Vertx vertx, FetcherRegistry registry) {}
+  /**
+   * Hands {@code spec} straight to the fetcher that owns its host when that fetcher runs in this
+   * process ({@link LocalFetchers}): its result (a {@code FetchResult}, or JSON) comes to
+   * {@code onResult} on {@code replyTo}. False, and nothing sent, otherwise: send it to
+   * {@link #address} over the bus.
+   */
+  public static boolean sendLocal(Vertx vertx, FetchSpec spec, Context replyTo, Handler<Object> onResult) {
+    Node n = node(vertx);
+    OwnerTable table = spec.target() != null && n.registry.hasLocal() ? n.registry.table() : null;
+    if (table == null) {
+      return false;
+    }
+    String owner = routes(table).owners[HostShards.shardOf(spec.target().hostKey())];
+    return owner != null && n.fetchers.send(owner, spec, replyTo, onResult);
+  }
+
+  /** This node's registry and fetchers, looked up once per Vert.x instance rather than per fetch. */
+  private record Node(Vertx vertx, FetcherRegistry registry, LocalFetchers fetchers) {}
 
   private static volatile Node lastNode;
 
   private static Node node(Vertx vertx) {
     Node n = lastNode;
     if (n == null || n.vertx != vertx) {
-      n = new Node(vertx, FetcherRegistry.of(vertx));
+      n = new Node(vertx, FetcherRegistry.of(vertx), LocalFetchers.of(vertx));
       lastNode = n;
     }
     return n;
   }
 
-  /** The address and node of each shard's owner in one table. */
-  private record Routes(OwnerTable table, String[] addresses, String[] nodes) {}
+  /** The owner id, its address and its node for each shard of one table. */
+  private record Routes(OwnerTable table, String[] owners, String[] addresses, String[] nodes) {}
 
   /** The routes of the table asked for last (tables change rarely; a node has one at a time). */
   private static volatile Routes last;
@@ -74,16 +93,18 @@ public final class FetchRoute {
     if (r != null && r.table == table) {
       return r;
     }
+    String[] owners = new String[HostShards.COUNT];
     String[] addresses = new String[HostShards.COUNT];
     String[] nodes = new String[HostShards.COUNT];
     for (int k = 0; k < HostShards.COUNT; k++) {
       String owner = table.owner(k);
+      owners[k] = owner;
       if (owner != null) {
         addresses[k] = Addresses.fetcher(owner);
         nodes[k] = FetcherRegistry.nodeOf(owner);
       }
     }
-    r = new Routes(table, addresses, nodes);
+    r = new Routes(table, owners, addresses, nodes);
     last = r;
     return r;
   }

@@ -7,6 +7,7 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest.Mode;
 import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.fetch.FetchRoute;
+import dev.fanout.gather.Awaiting.Pending;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,7 +26,9 @@ import java.util.UUID;
  * fixed chunks). Specs are pulled from a {@link Source} only as the window needs them, and results
  * are pushed to a {@link Sink} as they complete, or in input order through a bounded reorder
  * window; while the sink is full the window pauses. Memory is therefore bounded for any input.
- * Runs on the context that calls {@link #run()}.
+ * A fetch whose owning fetcher runs in this process is handed to it directly ({@link FetchRoute#sendLocal}),
+ * its reply timeout watched by one periodic check; others go over the bus. Runs on the context
+ * that calls {@link #run()}.
  */
 public final class Gather {
   /** Where specs come from, a batch at a time, each resolved already ({@link FetchSpec#of}). */
@@ -84,6 +87,7 @@ public final class Gather {
   private final Map<Long, Object> held = new HashMap<>();
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
+  private final Awaiting awaiting;
   private final String group = UUID.randomUUID().toString();
   private Context context;
   private boolean cancelled;
@@ -103,6 +107,7 @@ public final class Gather {
     this.opts = opts;
     LocalJsonCodec.register(vertx);
     this.delivery = LocalJsonCodec.options(opts.replyTimeoutMs());
+    this.awaiting = new Awaiting(vertx, opts.replyTimeoutMs(), opts.concurrency(), this::replied);
   }
 
   /** Starts; completes with the stats once every result reached the sink. Call on a Vert.x context. */
@@ -158,6 +163,7 @@ public final class Gather {
       read();
     }
     if (sourceDone && buffer.isEmpty() && inFlight == 0 && held.isEmpty() && !reading) {
+      awaiting.close();
       done.tryComplete(stats.snapshot());
     }
   }
@@ -188,17 +194,27 @@ public final class Gather {
     inFlight++;
     // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is, and its
     // reply is the fetcher's FetchResult itself (or its JSON when it ran on another node)
-    vertx.eventBus().request(address(spec), spec.inGroup(group), delivery).onComplete(ar -> {
-      Object result = ar.succeeded() ? ar.result().body()
-          : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
-              + ar.cause().getMessage(), 0, 0);
-      inFlight--;
-      if (opts.mode() == Mode.FAIL_FAST && !cancelled && !FetchResult.isOk(result)) {
-        cancel(true);
-      }
-      deliver(index, result);
-      fill();
-    });
+    FetchSpec inGroup = spec.inGroup(group);
+    Pending p = new Pending(spec, index);
+    if (FetchRoute.sendLocal(vertx, inGroup, context, result -> replied(p, result))) {
+      awaiting.watch(p); // no bus message, and no reply timer of its own
+      return;
+    }
+    vertx.eventBus().request(address(spec), inGroup, delivery).onComplete(ar -> replied(p,
+        ar.succeeded() ? ar.result().body() : Awaiting.noReply(spec, ar.cause().getMessage())));
+  }
+
+  /** The result of a fetch sent; ignored when the fetch was answered already (its reply was overdue). */
+  private void replied(Pending p, Object result) {
+    if (!awaiting.answer(p)) {
+      return;
+    }
+    inFlight--;
+    if (opts.mode() == Mode.FAIL_FAST && !cancelled && !FetchResult.isOk(result)) {
+      cancel(true);
+    }
+    deliver(p.index, result);
+    fill();
   }
 
   private void deliver(long index, Object result) {
