@@ -122,7 +122,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   @Override
   public Future<FetchResult> handOff(Handoff h) {
     return passing.passOn(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1)
-        .map(m -> FetchResult.fromJson(m.body()));
+        .map(m -> FetchResult.of(((Message<?>) m).body())); // the value, or JSON from another node
   }
 
   @Override
