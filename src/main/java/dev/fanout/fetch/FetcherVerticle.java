@@ -118,8 +118,7 @@ public final class FetcherVerticle extends VerticleBase {
    * over: its shards go to the others with its queued fetches, and it lets its running ones end
    * and the releases it inherited come (for at most {@code fetch.handoverTimeoutMs}) before it
    * answers their release. The node's own pool stops with the node: it cancels what it runs and
-   * queues at once, as a stopping node always has, and other nodes' fetchers take its shards
-   * without waiting.
+   * queues at once, and other nodes' fetchers take its shards without waiting.
    */
   @Override
   public Future<?> stop() {
