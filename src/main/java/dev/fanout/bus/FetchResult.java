@@ -1,6 +1,10 @@
 package dev.fanout.bus;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.io.IOException;
+import java.util.Map;
 
 /**
  * The outcome of one fetch: the reply to {@code fanout.fetch}. A failed fetch is a result with
@@ -82,6 +86,67 @@ public record FetchResult(
       o.put("error", error.toJson());
     }
     return o;
+  }
+
+  /**
+   * Writes {@link #toJson()}'s object straight to {@code g}: the same members in the same order,
+   * without building it (one result per URL is written to the CLI's NDJSON output).
+   */
+  public void writeJson(JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("url", url);
+    g.writeStringField("finalUrl", finalUrl);
+    g.writeBooleanField("ok", ok);
+    if (status != null) {
+      g.writeNumberField("status", status.intValue());
+    }
+    if (headers != null) {
+      g.writeObjectFieldStart("headers");
+      for (Map.Entry<String, Object> e : headers.getMap().entrySet()) {
+        g.writeFieldName(e.getKey());
+        if (e.getValue() instanceof String v) {
+          g.writeString(v);
+        } else {
+          JacksonCodec.encodeJson(e.getValue(), g);
+        }
+      }
+      g.writeEndObject();
+    }
+    g.writeNumberField("bytes", bytes);
+    if (sha256 != null) {
+      g.writeStringField("sha256", sha256);
+    }
+    if (body != null) {
+      g.writeStringField("body", body);
+    }
+    g.writeNumberField("attempts", attempts);
+    g.writeNumberField("redirects", redirects);
+    g.writeNumberField("elapsedMs", elapsedMs);
+    if (error != null) {
+      g.writeObjectFieldStart("error");
+      g.writeStringField("kind", error.kind().wire());
+      g.writeStringField("message", error.message());
+      g.writeEndObject();
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * A fetcher's reply body as a result: the value itself when it came from this process
+   * ({@link LocalJsonCodec}), else its JSON.
+   */
+  public static FetchResult of(Object body) {
+    return body instanceof FetchResult r ? r : fromJson((JsonObject) body);
+  }
+
+  /** Whether a reply body (a result, or its JSON) is ok. */
+  public static boolean isOk(Object body) {
+    return body instanceof FetchResult r ? r.ok : ((JsonObject) body).getBoolean("ok", false);
+  }
+
+  /** A reply body (a result, or its JSON) as JSON. */
+  public static JsonObject json(Object body) {
+    return body instanceof FetchResult r ? r.toJson() : (JsonObject) body;
   }
 
   /** Reads a result written by {@link #toJson()}. */

@@ -11,10 +11,11 @@ import io.vertx.core.json.JsonObject;
  * A codec that does not copy on local delivery (Vert.x's default deep-copies every JsonObject sent
  * within a JVM). Used only between fanout's own parts, for bodies that are immutable
  * ({@link FetchSpec}, {@link Handoff}: a fetch travels to its fetcher as the value it was resolved
- * into, never re-parsed) or built fresh for one message and never changed after sending (a
+ * into, never re-parsed; {@link FetchResult}: its result comes back the same way, never built into
+ * JSON in between) or built fresh for one message and never changed after sending (a
  * {@code JsonObject}); on the wire it is plain JSON, and arrives as a {@code JsonObject}. A sender
  * that understands it says so with the {@link #HEADER} header, and only then do fetchers reply
- * with it, so other clients (bridges, other nodes) always get the default codec.
+ * with it, so other clients (bridges, other nodes) always get the default codec and JSON.
  */
 public final class LocalJsonCodec implements MessageCodec<Object, Object> {
   /** The codec name. */
@@ -29,12 +30,20 @@ public final class LocalJsonCodec implements MessageCodec<Object, Object> {
 
   private static final DeliveryOptions REPLY = new DeliveryOptions().setCodecName(NAME);
 
-  /** Replies to {@code msg} with {@code body}, without a copy when the sender allows it. */
-  public static void reply(Message<?> msg, JsonObject body) {
-    if (NAME.equals(msg.headers().get(HEADER))) {
+  /** Whether the sender of {@code msg} takes replies in this codec (a value, not a copy of JSON). */
+  public static boolean accepts(Message<?> msg) {
+    return NAME.equals(msg.headers().get(HEADER));
+  }
+
+  /**
+   * Replies to {@code msg} with {@code body} (a {@code JsonObject} or a {@link FetchResult}), as
+   * the value itself when the sender allows it, else as JSON.
+   */
+  public static void reply(Message<?> msg, Object body) {
+    if (accepts(msg)) {
       msg.reply(body, REPLY);
     } else {
-      msg.reply(body);
+      msg.reply(body instanceof FetchResult r ? r.toJson() : body);
     }
   }
 
@@ -50,7 +59,8 @@ public final class LocalJsonCodec implements MessageCodec<Object, Object> {
   @Override
   public void encodeToWire(Buffer buffer, Object body) {
     JsonObject json = body instanceof FetchSpec spec ? spec.toJson()
-        : body instanceof Handoff handoff ? handoff.toJson() : (JsonObject) body;
+        : body instanceof Handoff handoff ? handoff.toJson()
+        : body instanceof FetchResult result ? result.toJson() : (JsonObject) body;
     Buffer encoded = json.toBuffer();
     buffer.appendInt(encoded.length());
     buffer.appendBuffer(encoded);

@@ -3,6 +3,8 @@ package dev.fanout.cli;
 import dev.fanout.cluster.ClusterNode;
 import dev.fanout.cluster.Membership;
 import dev.fanout.config.FanoutConfig;
+import dev.fanout.config.MetricsConfig;
+import dev.fanout.metrics.Meters;
 import dev.fanout.metrics.VertxMeters;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,9 +48,16 @@ final class Boot {
     return Files.newBufferedReader(p, StandardCharsets.UTF_8);
   }
 
-  /** A Vert.x instance sized by {@code vertx.eventLoops}. */
+  /**
+   * A Vert.x instance sized by {@code vertx.eventLoops}, for a command that serves nothing: no
+   * {@code /metrics} reads its meters, so fanout's parts record into no-op ones (a fetch would
+   * otherwise time itself into two histograms that nobody sees).
+   */
   static Vertx vertx(FanoutConfig cfg) {
-    return Vertx.builder().with(options(cfg)).build();
+    Vertx vertx = Vertx.builder().with(options(cfg)).build();
+    MetricsConfig m = cfg.metrics();
+    Meters.configure(vertx, new MetricsConfig(false, m.queueRefreshMs(), m.maxKinds()));
+    return vertx;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.fanout.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.fanout.bus.FetchResult;
 import dev.fanout.gather.Gather;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -18,7 +19,8 @@ import java.io.UncheckedIOException;
  * NDJSON results to an output stream (stdout). Writes block when the reader is slow, so they go
  * to one worker thread in order, a chunk at a time; while more than {@code maxPendingBytes} wait,
  * the sink reports full and the gather pauses. Lines are flushed at least every 100 ms. One
- * Jackson generator encodes every result straight to UTF-8 bytes (no String per line).
+ * Jackson generator encodes every result straight to UTF-8 bytes (no String per line), from the
+ * fetcher's {@link FetchResult} itself when it has it.
  */
 final class LineSink implements Gather.Sink {
   private static final int CHUNK = 32 * 1024;
@@ -56,12 +58,28 @@ final class LineSink implements Gather.Sink {
     progress.add(result);
     try {
       JacksonCodec.encodeJson(result, json);
-      json.writeRaw('\n');
-      if (json.getOutputBuffered() + chunk.size() >= CHUNK) {
-        flush();
-      }
+      endLine();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A result from this process's fetchers: written straight from the value, no JSON object between. */
+  @Override
+  public void accept(long index, FetchResult result) {
+    progress.add(result.ok(), result.error() == null ? null : result.error().kind().wire());
+    try {
+      result.writeJson(json);
+      endLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void endLine() throws IOException {
+    json.writeRaw('\n');
+    if (json.getOutputBuffered() + chunk.size() >= CHUNK) {
+      flush();
     }
   }
 

@@ -52,12 +52,17 @@ final class Progress {
   }
 
   void add(JsonObject result) {
+    JsonObject e = result.getJsonObject("error");
+    add(result.getBoolean("ok", false), e == null ? null : e.getString("kind"));
+  }
+
+  /** A result: whether it is ok, and else its error kind (null when it has none). */
+  void add(boolean ok, String kind) {
     done++;
-    if (!result.getBoolean("ok", false)) {
+    if (!ok) {
       failed++;
-      JsonObject e = result.getJsonObject("error");
       synchronized (failedByKind) {
-        failedByKind.merge(e == null ? "unknown" : e.getString("kind", "unknown"), 1L, Long::sum);
+        failedByKind.merge(kind == null ? "unknown" : kind, 1L, Long::sum);
       }
     }
     if (bar != null) {

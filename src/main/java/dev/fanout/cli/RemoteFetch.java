@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.parsetools.RecordParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 
@@ -117,26 +116,96 @@ final class RemoteFetch {
           b.succeeded() ? b.result().toString() : "")));
       return;
     }
-    RecordParser lines = RecordParser.newDelimited("\n", resp);
-    long[] index = {0};
-    lines.handler(line -> {
+    new Lines(ctx, resp, sink, done).start();
+  }
+
+  /**
+   * The response's lines to the sink, the response paused while the sink is full. (Not
+   * RecordParser: paused when the response ends, it signals its end before the lines it holds.)
+   */
+  private final class Lines {
+    private final Context ctx;
+    private final HttpClientResponse resp;
+    private final LineSink sink;
+    private final Promise<Void> done;
+    private Buffer buf = Buffer.buffer();
+    private int pos;
+    private boolean paused;
+    private boolean ended;
+    private long index;
+
+    Lines(Context ctx, HttpClientResponse resp, LineSink sink, Promise<Void> done) {
+      this.ctx = ctx;
+      this.resp = resp;
+      this.sink = sink;
+      this.done = done;
+    }
+
+    void start() {
+      resp.exceptionHandler(done::tryFail);
+      resp.endHandler(v -> {
+        ended = true;
+        drain();
+      });
+      resp.handler(b -> {
+        buf.appendBuffer(b);
+        drain();
+      });
+    }
+
+    private void drain() {
+      while (!paused && !done.future().isComplete()) {
+        int nl = newline();
+        if (nl < 0) {
+          break;
+        }
+        line(buf.getBuffer(pos, nl));
+        pos = nl + 1;
+        if (sink.full()) {
+          paused = true;
+          resp.pause();
+          sink.onDrain(() -> ctx.runOnContext(v -> {
+            paused = false;
+            resp.resume();
+            drain();
+          }));
+        }
+      }
+      if (pos > 0) {
+        buf = buf.getBuffer(pos, buf.length());
+        pos = 0;
+      }
+      if (ended && !paused && !done.future().isComplete()) {
+        if (buf.length() > 0) { // a last line without its newline
+          line(buf);
+          buf = Buffer.buffer();
+        }
+        if (stats) {
+          done.tryComplete();
+        } else {
+          done.tryFail(new IOException("the stream from " + base + " ended early, after " + index + " results"));
+        }
+      }
+    }
+
+    private int newline() {
+      for (int i = pos, n = buf.length(); i < n; i++) {
+        if (buf.getByte(i) == '\n') {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void line(Buffer line) {
+      if (line.length() == 0) {
+        return;
+      }
       if (line.length() >= STATS.length() && line.getBuffer(0, STATS.length()).equals(STATS)) {
         stats = true; // the server's own count: the command counts the results it prints
         return;
       }
-      sink.accept(index[0]++, new JsonObject(line));
-      if (sink.full()) {
-        lines.pause();
-        sink.onDrain(() -> ctx.runOnContext(v -> lines.resume()));
-      }
-    });
-    lines.exceptionHandler(done::tryFail);
-    lines.endHandler(v -> {
-      if (stats) {
-        done.tryComplete();
-      } else {
-        done.tryFail(new IOException("the stream from " + base + " ended early, after " + index[0] + " results"));
-      }
-    });
+      sink.accept(index++, new JsonObject(line));
+    }
   }
 }

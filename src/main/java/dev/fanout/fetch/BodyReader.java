@@ -2,11 +2,13 @@ package dev.fanout.fetch;
 
 import dev.fanout.bus.Capture;
 import dev.fanout.bus.ErrorKind;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -19,6 +21,7 @@ import java.util.HexFormat;
  */
 final class BodyReader implements Handler<Buffer> {
   private static final MessageDigest SHA256 = sha256();
+  private static final HexFormat HEX = HexFormat.of();
   private final Exchange exchange;
   private final HttpClientResponse resp;
   private final long maxBytes;
@@ -115,7 +118,7 @@ final class BodyReader implements Handler<Buffer> {
       return;
     }
     try {
-      FetchFaults.at(FetchFaults.Point.BODY, exchange.target().normalised());
+      FetchFaults.at(FetchFaults.Point.BODY, exchange.target());
       received += chunk.length();
       exchange.active();
       if (received > maxBytes) {
@@ -127,7 +130,7 @@ final class BodyReader implements Handler<Buffer> {
             : "captured body exceeds fetch.captureBudgetBytes (" + budget.capacity() + ")");
         return;
       }
-      sha.update(chunk.getBytes());
+      hash(chunk);
       if (captured != null) {
         captured.appendBuffer(chunk);
       }
@@ -143,7 +146,17 @@ final class BodyReader implements Handler<Buffer> {
       held.shrinkTo(received);
     }
     exchange.complete(new Response(resp.statusCode(), resp.headers(), received,
-        HexFormat.of().formatHex(sha.digest()), captured, held));
+        HEX.formatHex(sha.digest()), captured, held));
+  }
+
+  /** Hashes a chunk from its own bytes where it has an array (Vert.x's are heap buffers), not a copy. */
+  private void hash(Buffer chunk) {
+    ByteBuf b = chunk instanceof BufferInternal internal ? internal.getByteBuf() : null;
+    if (b != null && b.hasArray()) {
+      sha.update(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes());
+    } else {
+      sha.update(chunk.getBytes());
+    }
   }
 
   private static MessageDigest copy(MessageDigest prototype) {

@@ -74,7 +74,7 @@ final class Exchange {
    * no idle watch (the caller's own limit comes first).
    */
   Exchange start(long idleTimeoutMs) {
-    FetchFaults.at(FetchFaults.Point.START, target.normalised());
+    FetchFaults.at(FetchFaults.Point.START, target);
     if (idleTimeoutMs > 0) {
       idle = new IdleWatch(this, shared.timeouts(), idleTimeoutMs);
     }

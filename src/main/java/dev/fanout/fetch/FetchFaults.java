@@ -1,5 +1,6 @@
 package dev.fanout.fetch;
 
+import dev.fanout.net.UrlTarget;
 import java.util.function.BiPredicate;
 
 /**
@@ -38,6 +39,13 @@ public final class FetchFaults {
     BiPredicate<Point, String> h = hook;
     if (h != null && h.test(point, url)) {
       throw new IllegalStateException("injected fault at " + point);
+    }
+  }
+
+  /** {@link #at(Point, String)} with the target's normalised URL, made only when a hook is set. */
+  static void at(Point point, UrlTarget target) {
+    if (hook != null) {
+      at(point, target.normalised());
     }
   }
 }

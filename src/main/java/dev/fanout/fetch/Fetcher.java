@@ -35,9 +35,8 @@ final class Fetcher {
   private final FetcherGauges meters;
 
   /**
-   * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code shards}
-   * whether a host is this fetcher's (or held), and sends a task of another's host to its owner;
-   * {@code meters} are this fetcher's.
+   * The engine of one fetcher: {@code resolver} gives the address of a DNS name, {@code shards} whether
+   * a host is this fetcher's (or held), and sends a task of another's host to its owner; its {@code meters}.
    */
   Fetcher(Vertx vertx, Context context, FetchConfig cfg, Connections connections, EgressPolicy egress,
       GlobalLimits limits, Function<String, Future<InetAddress>> resolver, Shards shards, FetcherGauges meters) {

@@ -102,6 +102,7 @@ public final class FetcherVerticle extends VerticleBase {
               }
             })))
         .onSuccess(v -> {
+          LocalFetchers.of(vertx).add(ownership.id(), context, this::onLocal); // senders here skip the bus
           unwatch.add(Membership.onJoined(vertx, node -> registry.refresh()));
           unwatch.add(Membership.onLeft(vertx, node -> {
             ownership.passing().nodeLeft(node);
@@ -115,13 +116,14 @@ public final class FetcherVerticle extends VerticleBase {
   /**
    * Leaves the live fetchers. A fetcher added at run time (the admin class {@code fetcher}) hands
    * over: its shards go to the others with its queued fetches, and it lets its running ones end
-   * (for at most {@code fetch.handoverTimeoutMs}) before it answers their release. The node's own
-   * pool stops with the node: it cancels what it runs and queues at once, as a stopping node always
-   * has, and other nodes' fetchers take its shards without waiting.
+   * and the releases it inherited come (for at most {@code fetch.handoverTimeoutMs}) before it
+   * answers their release. The node's own pool stops with the node: it cancels what it runs and
+   * queues at once, and other nodes' fetchers take its shards without waiting.
    */
   @Override
   public Future<?> stop() {
     stopping = true;
+    LocalFetchers.of(vertx).remove(ownership.id());
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(refreshTimer);
     unwatch.forEach(Runnable::run);
@@ -132,7 +134,10 @@ public final class FetcherVerticle extends VerticleBase {
               .map(MessageConsumer::unregister).toList())
           .compose(v -> registry.leave(ownership)).timeout(LEAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
           .onFailure(e -> LOG.warn("fetcher {} could not leave the live fetchers: {}", ownership.id(), e.toString()))
+          // its fetches, the ones it passed on, and the releases of shards it lost while pending: its
+          // own answers of those shards wait for them, and once it is closed it answers at once
           .compose(v -> fetcher.idle().compose(idle -> ownership.passing().quiet())
+              .compose(quiet -> ownership.settled())
               .timeout(all.fetch().handoverTimeoutMs(), TimeUnit.MILLISECONDS));
     } else {
       registry.forget(ownership);
@@ -199,25 +204,35 @@ public final class FetcherVerticle extends VerticleBase {
   /** The one path of a fetch message, whichever address it came to. */
   private void onFetch(Message<Object> msg) {
     Object fetch = read(msg);
-    if (fetch == null) {
-      return; // failed with 400
+    if (fetch != null) { // else failed with 400
+      String hops = msg.headers().get(Passing.HOPS);
+      accept(fetch, hops == null ? 1 : Integer.parseInt(hops) + 1, body -> reply(msg, body));
     }
+  }
+
+  /** A fetch handed over by a sender in this process ({@link LocalFetchers}): the same path, no message. */
+  private void onLocal(FetchSpec spec, Handler<Object> reply) {
+    accept(spec, 1, body -> reply.handle(body instanceof FetchResult r ? encoded(r, true) : body));
+  }
+
+  /** A fetch read: run here, passed on to its host's owner, or answered at once; the result goes to {@code reply}. */
+  private void accept(Object fetch, int hop, Handler<Object> reply) {
     FetchSpec spec = fetch instanceof Handoff h ? h.next() : (FetchSpec) fetch;
     if (spec.target() == null) {
-      msg.reply(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0).toJson());
+      reply.handle(FetchResult.failed(spec.url(), ErrorKind.INVALID_URL, spec.urlProblem(), 1, 0));
     } else if (!ownership.owns(spec.target().hostKey())) {
-      forward(msg, fetch, spec); // the router, or a sender whose view of the owner differs: still exact
+      forward(fetch, spec, hop, reply); // the router, or a sender whose view of the owner differs: still exact
     } else if (stopping && !batch.handOverOnStop()) {
       // the node stops; a fetcher removed at run time keeps serving its shards until they move
-      msg.reply(FetchResult.failed(spec.url(), ErrorKind.CANCELLED, "the fetcher is stopping", 1, 0).toJson());
+      reply.handle(FetchResult.failed(spec.url(), ErrorKind.CANCELLED, "the fetcher is stopping", 1, 0));
     } else if (fetch instanceof Handoff h) {
       limits.requeue(); // a redirect of a fetch accepted elsewhere: never refused later
-      run(msg, new FetchTask(h, System.nanoTime()));
+      run(reply, new FetchTask(h, System.nanoTime()));
     } else if (limits.tryQueue()) {
-      run(msg, new FetchTask(spec, System.nanoTime()));
+      run(reply, new FetchTask(spec, System.nanoTime()));
     } else {
-      msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
-          "more than fetch.maxQueued fetches are waiting", 1, 0).toJson());
+      reply.handle(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
+          "more than fetch.maxQueued fetches are waiting", 1, 0));
     }
   }
 
@@ -249,36 +264,37 @@ public final class FetcherVerticle extends VerticleBase {
    * Passes a fetch, as the value it was read into, to the owner of its host (at the owner's own
    * address), and its reply back; the hop count goes with it (see {@link Passing}).
    */
-  private void forward(Message<Object> msg, Object fetch, FetchSpec spec) {
+  private void forward(Object fetch, FetchSpec spec, int hop, Handler<Object> reply) {
     String hostKey = spec.target().hostKey();
     long wait = fetch instanceof Handoff h ? h.deadlineLeftMs() : spec.options().timeouts().deadlineMs();
-    String hops = msg.headers().get(Passing.HOPS);
-    int hop = hops == null ? 1 : Integer.parseInt(hops) + 1;
     ownership.passing().passOn(hostKey, fetch, wait, hop)
-        .onSuccess(reply -> LocalJsonCodec.reply(msg, reply.body()))
-        .onFailure(e -> msg.reply(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
-            "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0).toJson()));
+        .onSuccess(m -> reply.handle(((Message<?>) m).body())) // a result, or its JSON
+        .onFailure(e -> reply.handle(FetchResult.failed(spec.url(), ErrorKind.OVERLOADED,
+            "no fetcher answered for " + hostKey + ": " + e.getMessage(), 1, 0)));
   }
 
-  private void run(Message<Object> msg, FetchTask task) {
-    task.result.future().onSuccess(r -> reply(msg, r));
+  private void run(Handler<Object> reply, FetchTask task) {
+    task.result.future().onSuccess(reply::handle);
     fetcher.submit(task);
   }
 
+  /** Replies to {@code msg} with {@code body}: a result, as the value to fanout's own senders and JSON to others. */
+  private static void reply(Message<?> msg, Object body) {
+    LocalJsonCodec.reply(msg, body instanceof FetchResult r ? encoded(r, LocalJsonCodec.accepts(msg)) : body);
+  }
+
   /**
-   * Replies with {@code r}. Encoding it can fail (it copies the captured body, for one); the
-   * caller then still gets a reply, without the body, and the fetcher's bookkeeping goes on.
+   * {@code r} as a reply: itself, or its JSON. Encoding it can fail (it copies the captured body, for
+   * one); the caller then still gets a reply, without the body, and the fetcher's bookkeeping goes on.
    */
-  private static void reply(Message<?> msg, FetchResult r) {
-    JsonObject json;
+  private static Object encoded(FetchResult r, boolean asValue) {
     try {
       FetchFaults.at(FetchFaults.Point.ENCODE, r.url());
-      json = r.toJson();
+      return asValue ? r : r.toJson();
     } catch (RuntimeException e) {
       LOG.error("encoding the result of {} failed", r.url(), e);
-      json = FetchResult.failed(r.url(), ErrorKind.INTERNAL, "the result could not be encoded: " + e,
+      return FetchResult.failed(r.url(), ErrorKind.INTERNAL, "the result could not be encoded: " + e,
           r.attempts(), r.elapsedMs()).toJson();
     }
-    LocalJsonCodec.reply(msg, json);
   }
 }

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * has not released it, queues that shard's fetches without starting any (pending), for at most
  * {@code fetch.handoverTimeoutMs}. A shard it loses, by its table or by the new owner's release
  * request (which wins): it stops consuming it, hands the queued fetches to the new owner, lets the
- * running ones end, then answers the request with the hosts' spacing and pause. Event-loop confined
- * but for {@link #status()}.
+ * running ones end, then answers the request with the hosts' spacing and pause; for a shard it lost
+ * while pending, only once that wait is over too ({@link Releases}). Event-loop confined but for
+ * {@link #status()}.
  */
 final class Ownership implements Shards, FetcherRegistry.Member {
   private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
@@ -48,16 +49,16 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   private final Runnable refresh;
   private final List<MessageConsumer<?>> lingering = new ArrayList<>();
   private final MessageConsumer<?>[] consumers = new MessageConsumer<?>[HostShards.COUNT];
-  private final Map<Integer, Long> pending = new HashMap<>();
+  /** The pending shards: the release request each waits for (a request that is not this one is stale). */
+  private final Map<Integer, Future<Message<JsonObject>>> pending = new HashMap<>();
   /** The fetcher each pending shard waits for. */
   private final Map<Integer, String> awaited = new HashMap<>();
   private final Map<Integer, String> yielded = new HashMap<>();
-  private final Map<Integer, List<Message<Object>>> releases = new HashMap<>();
+  private final Releases releases = new Releases();
   private Fetcher fetcher;
   /** The fetcher's counts, read by {@link #status} on other threads. */
   private volatile FetcherGauges counts;
   private OwnerTable table;
-  private long tokens;
   private boolean closed;
   private final Passing passing;
   private volatile JsonObject status;
@@ -121,15 +122,12 @@ final class Ownership implements Shards, FetcherRegistry.Member {
   @Override
   public Future<FetchResult> handOff(Handoff h) {
     return passing.passOn(h.next().target().hostKey(), h, h.deadlineLeftMs(), 1)
-        .map(m -> FetchResult.fromJson(m.body()));
+        .map(m -> FetchResult.of(((Message<?>) m).body())); // the value, or JSON from another node
   }
 
   @Override
   public void freed(String hostKey) {
-    int k = HostShards.shardOf(hostKey);
-    if (releases.containsKey(k) && !fetcher.hosts().busy(k)) {
-      answer(k);
-    }
+    freedShard(HostShards.shardOf(hostKey));
   }
 
   @Override
@@ -174,27 +172,28 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     consumers[k] = c;
     if (previous != null && !previous.equals(self)
         && Membership.nodes(vertx).contains(FetcherRegistry.nodeOf(previous))) {
-      long token = ++tokens;
-      pending.put(k, token);
       awaited.put(k, previous);
       JsonObject ask = new JsonObject().put("release", k).put("to", self);
-      vertx.eventBus().<JsonObject>request(Addresses.fetcher(previous), ask,
-              new DeliveryOptions().setSendTimeout(handoverTimeoutMs))
-          .onComplete(ar -> released(k, token, ar.succeeded() ? ar.result().body() : null, ar.cause()));
+      Future<Message<JsonObject>> request = vertx.eventBus().request(Addresses.fetcher(previous), ask,
+          new DeliveryOptions().setSendTimeout(handoverTimeoutMs));
+      pending.put(k, request);
+      request.onComplete(ar -> released(k, request, ar.succeeded() ? ar.result().body() : null, ar.cause()));
     }
     return c.completion();
   }
 
-  private void released(int k, long token, JsonObject answer, Throwable failure) {
-    Long mine = pending.get(k);
-    if (mine == null || mine != token) {
-      return; // lost again meanwhile, or a later request is the one that counts
+  private void released(int k, Future<?> request, JsonObject answer, Throwable failure) {
+    if (answer != null && answer.getValue("hosts") instanceof JsonObject hosts) {
+      // seeded even when the shard moved on meanwhile: this fetcher's own answer then passes them on
+      fetcher.hosts().seed(hosts);
+    }
+    if (pending.get(k) != request) {
+      return; // lost again meanwhile (see lose), or a later request is the one that counts
     }
     pending.remove(k);
     String awaitedBy = awaited.remove(k);
-    if (answer != null && answer.getValue("hosts") instanceof JsonObject hosts) {
-      LOG.debug("{}: shard {} released by {} with {} host(s)' pauses", self, k, awaitedBy, hosts.size());
-      fetcher.hosts().seed(hosts);
+    if (answer != null) {
+      LOG.debug("{}: shard {} released by {}", self, k, awaitedBy);
     } else if (failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
       LOG.warn("shard {}: no release from its previous owner in {} ms; starting its fetches", k, handoverTimeoutMs);
     }
@@ -211,21 +210,26 @@ final class Ownership implements Shards, FetcherRegistry.Member {
         c.unregister();
       }
     });
-    pending.remove(k);
     awaited.remove(k);
+    Future<Message<JsonObject>> request = pending.remove(k);
+    if (request != null && !request.isComplete()) {
+      // the fetcher this one waited for may still run the shard's fetches: the next owner waits for them too
+      releases.inherit(k, request, () -> freedShard(k));
+    }
     fetcher.hosts().takeQueued(k).forEach(fetcher::handOver); // to the new owner
     freedShard(k);
   }
 
   private void freedShard(int k) {
-    if (releases.containsKey(k) && !fetcher.hosts().busy(k)) {
-      answer(k);
+    if (releases.owed(k) && !fetcher.hosts().busy(k)) {
+      releases.answer(k, politeness(k), false);
     }
   }
 
   /**
    * {@code {release: k, to}} from the new owner of shard {@code k}: authoritative, even before this
-   * fetcher's own table says so. Answered once none of the shard's fetches runs here.
+   * fetcher's own table says so. Answered once none of the shard's fetches runs here, nor (as far as
+   * this fetcher knows) at an owner before it.
    */
   void onRelease(Message<Object> msg, JsonObject body) {
     int k = body.getInteger("release", -1);
@@ -240,13 +244,18 @@ final class Ownership implements Shards, FetcherRegistry.Member {
       updateStatus();
       refresh.run(); // this node's table is behind the asker's: read the live fetchers again
     }
-    releases.computeIfAbsent(k, x -> new ArrayList<>()).add(msg);
+    releases.add(k, msg);
     freedShard(k);
   }
 
-  private void answer(int k) {
-    JsonObject state = new JsonObject().put("hosts", fetcher.hosts().politeness(k));
-    releases.remove(k).forEach(m -> m.reply(state.copy()));
+  /** What the release of shard {@code k} tells its new owner: each host's spacing and pause left. */
+  private JsonObject politeness(int k) {
+    return new JsonObject().put("hosts", fetcher.hosts().politeness(k));
+  }
+
+  /** Completes once the releases this fetcher inherited (it lost shards while pending) came or timed out. */
+  Future<Void> settled() {
+    return releases.settled();
   }
 
   /** Stops consuming every shard and answers every release request waiting (the fetcher stopped). */
@@ -261,7 +270,7 @@ final class Ownership implements Shards, FetcherRegistry.Member {
     }
     lingering.forEach(c -> gone.add(c.unregister()));
     lingering.clear();
-    List.copyOf(releases.keySet()).forEach(this::answer);
+    releases.shards().forEach(k -> releases.answer(k, politeness(k), true));
     return Future.join(gone).mapEmpty();
   }
 

@@ -45,6 +45,10 @@ final class Timeouts {
   private final Vertx vertx;
   private final Map<Long, ArrayDeque<Entry>> byDuration = new HashMap<>();
   private long tickTimer = -1;
+  private long lastMs = -1;
+  private ArrayDeque<Entry> last;
+  private long previousMs = -1;
+  private ArrayDeque<Entry> previous;
   private int size;
 
   Timeouts(Vertx vertx) {
@@ -61,12 +65,32 @@ final class Timeouts {
       return scheduleExact(ms, action);
     }
     Entry e = new Entry(System.nanoTime() + ms * 1_000_000, action);
-    byDuration.computeIfAbsent(ms, k -> new ArrayDeque<>()).add(e);
+    lane(ms).add(e);
     size++;
     if (tickTimer < 0) {
       tickTimer = vertx.setPeriodic(TICK_MS, id -> tick());
     }
     return e;
+  }
+
+  /**
+   * The queue of duration {@code ms}. The two used last (a fetcher's attempt limit and idle timeout,
+   * nearly always) are kept at hand, and kept in the map even while empty: no boxed key and no
+   * lookup per schedule.
+   */
+  private ArrayDeque<Entry> lane(long ms) {
+    if (ms == lastMs) {
+      return last;
+    }
+    if (ms == previousMs) {
+      return previous;
+    }
+    ArrayDeque<Entry> q = byDuration.computeIfAbsent(ms, k -> new ArrayDeque<>());
+    previousMs = lastMs;
+    previous = last;
+    lastMs = ms;
+    last = q;
+    return q;
   }
 
   /**
@@ -107,7 +131,7 @@ final class Timeouts {
       if (q.size() > 1024) {
         compact(q);
       }
-      if (q.isEmpty()) {
+      if (q.isEmpty() && q != last && q != previous) {
         it.remove();
       }
     }

@@ -7,6 +7,7 @@ import dev.fanout.bus.FetchSpec;
 import dev.fanout.bus.GatherRequest.Mode;
 import dev.fanout.bus.LocalJsonCodec;
 import dev.fanout.fetch.FetchRoute;
+import dev.fanout.gather.Awaiting.Pending;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,7 +26,9 @@ import java.util.UUID;
  * fixed chunks). Specs are pulled from a {@link Source} only as the window needs them, and results
  * are pushed to a {@link Sink} as they complete, or in input order through a bounded reorder
  * window; while the sink is full the window pauses. Memory is therefore bounded for any input.
- * Runs on the context that calls {@link #run()}.
+ * A fetch whose owning fetcher runs in this process is handed to it directly ({@link FetchRoute#sendLocal}),
+ * its reply timeout watched by one periodic check; others go over the bus. Runs on the context
+ * that calls {@link #run()}.
  */
 public final class Gather {
   /** Where specs come from, a batch at a time, each resolved already ({@link FetchSpec#of}). */
@@ -38,6 +41,14 @@ public final class Gather {
   public interface Sink {
     /** A result; {@code index} is the spec's 0-based position in the input. */
     void accept(long index, JsonObject result);
+
+    /**
+     * A result as the fetcher made it (it came from this process); a sink that writes it itself
+     * overrides this, sparing the JSON object in between.
+     */
+    default void accept(long index, FetchResult result) {
+      accept(index, result.toJson());
+    }
 
     /** Whether the sink wants the gather to pause. */
     default boolean full() {
@@ -56,7 +67,7 @@ public final class Gather {
    * @param concurrency the most fetches in flight
    * @param ordered emit in input order (else as completed)
    * @param reorderWindow with ordered, the most results held back waiting for an earlier one
-   * @param replyTimeoutMs the event-bus reply timeout of one fetch (its deadline plus a margin)
+   * @param replyTimeoutMs how long one fetch's reply may take (its deadline plus a margin)
    * @param mode settle, or fail-fast: the first result with ok:false cancels the rest
    */
   public record Options(int concurrency, boolean ordered, int reorderWindow, long replyTimeoutMs, Mode mode) {
@@ -72,9 +83,11 @@ public final class Gather {
   private final Options opts;
   private final Promise<GatherStats> done = Promise.promise();
   private final ArrayDeque<FetchSpec> buffer = new ArrayDeque<>();
-  private final Map<Long, JsonObject> held = new HashMap<>();
+  /** With ordered output, results (a {@link FetchResult} or its JSON) waiting for an earlier one. */
+  private final Map<Long, Object> held = new HashMap<>();
   private final DeliveryOptions delivery;
   private final GatherStats.Counter stats = new GatherStats.Counter();
+  private final Awaiting awaiting;
   private final String group = UUID.randomUUID().toString();
   private Context context;
   private boolean cancelled;
@@ -94,6 +107,7 @@ public final class Gather {
     this.opts = opts;
     LocalJsonCodec.register(vertx);
     this.delivery = LocalJsonCodec.options(opts.replyTimeoutMs());
+    this.awaiting = new Awaiting(vertx, opts.replyTimeoutMs(), opts.concurrency(), this::replied);
   }
 
   /** Starts; completes with the stats once every result reached the sink. Call on a Vert.x context. */
@@ -135,7 +149,7 @@ public final class Gather {
       // cancelled results are results too: with ordered output they wait inside the window
       while (emitCancelled && !paused && inWindow() && (spec = buffer.poll()) != null) {
         deliver(nextIndex++, FetchResult.failed(spec.url(), ErrorKind.CANCELLED,
-            "not started: the gather was cancelled", 0, 0).toJson());
+            "not started: the gather was cancelled", 0, 0));
       }
     }
     while (!cancelled && !paused && inFlight < opts.concurrency() && inWindow()) {
@@ -149,6 +163,7 @@ public final class Gather {
       read();
     }
     if (sourceDone && buffer.isEmpty() && inFlight == 0 && held.isEmpty() && !reading) {
+      awaiting.close();
       done.tryComplete(stats.snapshot());
     }
   }
@@ -177,30 +192,41 @@ public final class Gather {
 
   private void send(FetchSpec spec, long index) {
     inFlight++;
-    // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is
-    vertx.eventBus().<JsonObject>request(address(spec), spec.inGroup(group), delivery).onComplete(ar -> {
-      JsonObject result = ar.succeeded() ? ar.result().body()
-          : FetchResult.failed(spec.url(), ErrorKind.OVERLOADED, "no reply from the fetchers: "
-              + ar.cause().getMessage(), 0, 0).toJson();
-      inFlight--;
-      if (opts.mode() == Mode.FAIL_FAST && !cancelled && !result.getBoolean("ok", false)) {
-        cancel(true);
-      }
-      deliver(index, result);
-      fill();
-    });
+    // the spec itself travels, in this gather's cancel group: the fetcher reads it as it is, and its
+    // reply is the fetcher's FetchResult itself (or its JSON when it ran on another node)
+    FetchSpec inGroup = spec.inGroup(group);
+    Pending p = new Pending(spec, index);
+    if (FetchRoute.sendLocal(vertx, inGroup, context, result -> replied(p, result))) {
+      awaiting.watch(p); // no bus message, and no reply timer of its own
+      return;
+    }
+    vertx.eventBus().request(address(spec), inGroup, delivery).onComplete(ar -> replied(p,
+        ar.succeeded() ? ar.result().body() : Awaiting.noReply(spec, ar.cause().getMessage())));
   }
 
-  private void deliver(long index, JsonObject result) {
+  /** The result of a fetch sent; ignored when the fetch was answered already (its reply was overdue). */
+  private void replied(Pending p, Object result) {
+    if (!awaiting.answer(p)) {
+      return;
+    }
+    inFlight--;
+    if (opts.mode() == Mode.FAIL_FAST && !cancelled && !FetchResult.isOk(result)) {
+      cancel(true);
+    }
+    deliver(p.index, result);
+    fill();
+  }
+
+  private void deliver(long index, Object result) {
     stats.add(result);
     if (opts.ordered()) {
       held.put(index, result);
-      JsonObject next;
+      Object next;
       while ((next = held.remove(nextEmit)) != null) {
-        sink.accept(nextEmit++, next);
+        emit(nextEmit++, next);
       }
     } else {
-      sink.accept(index, result);
+      emit(index, result);
     }
     if (!paused && sink.full()) {
       paused = true;
@@ -208,6 +234,14 @@ public final class Gather {
         paused = false;
         fill();
       }));
+    }
+  }
+
+  private void emit(long index, Object result) {
+    if (result instanceof FetchResult r) {
+      sink.accept(index, r);
+    } else {
+      sink.accept(index, (JsonObject) result);
     }
   }
 

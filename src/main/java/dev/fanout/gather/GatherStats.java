@@ -1,5 +1,6 @@
 package dev.fanout.gather;
 
+import dev.fanout.bus.FetchResult;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,12 +36,19 @@ public record GatherStats(long count, long ok, long failed, Map<String, Long> fa
       startNanos = System.nanoTime();
     }
 
-    void add(JsonObject result) {
+    /** Counts a result: a {@link FetchResult}, or its JSON. */
+    void add(Object result) {
       count++;
-      if (result.getBoolean("ok", false)) {
+      if (result instanceof FetchResult r) {
+        if (r.ok()) {
+          ok++;
+        } else {
+          failed.merge(r.error() == null ? "unknown" : r.error().kind().wire(), 1L, Long::sum);
+        }
+      } else if (((JsonObject) result).getBoolean("ok", false)) {
         ok++;
       } else {
-        JsonObject err = result.getJsonObject("error");
+        JsonObject err = ((JsonObject) result).getJsonObject("error");
         failed.merge(err == null ? "unknown" : err.getString("kind", "unknown"), 1L, Long::sum);
       }
     }

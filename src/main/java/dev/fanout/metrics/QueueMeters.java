@@ -2,10 +2,7 @@ package dev.fanout.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
 
 /** The queue worker's meters of one process: how long claims take, how long jobs wait to start. */
@@ -35,26 +32,13 @@ public final class QueueMeters {
   }
 
   /**
-   * A job was claimed: records its wait, from the later of its {@code runAt} and {@code createdAt}
-   * to its {@code attemptedAt} (all the database's clock, so no skew with this node's).
+   * A job was claimed after waiting {@code nanos} to start, from the later of its {@code runAt} and
+   * {@code createdAt} to its {@code attemptedAt} (the database's clock); a negative wait is unknown
+   * and not recorded.
    */
-  public void started(JsonObject job) {
-    Instant at = instant(job, "attemptedAt");
-    Instant runAt = instant(job, "runAt");
-    Instant created = instant(job, "createdAt");
-    if (at != null && runAt != null && created != null) {
-      Instant from = runAt.isAfter(created) ? runAt : created;
-      waits.record(Math.max(0, Duration.between(from, at).toNanos()), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  /** A time of the job, or null when it has none the API could print (read as ISO-8601 UTC). */
-  private static Instant instant(JsonObject job, String field) {
-    String s = job.getString(field);
-    try {
-      return s == null ? null : Instant.parse(s);
-    } catch (DateTimeParseException e) {
-      return null;
+  public void started(long nanos) {
+    if (nanos >= 0) {
+      waits.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -10,8 +10,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -24,7 +30,8 @@ import java.util.function.Function;
  * the sum of their concurrency in flight and gives each attempt the longest of their timeouts.
  *
  * <p>Each attempt is sent to {@code fanout.job.<kind>} with the header {@link #DEADLINE_HEADER}:
- * the epoch millisecond by which its reply must arrive.
+ * the epoch millisecond by which its reply must arrive. When every registration of a kind here is
+ * a handler in this JVM, the worker calls them without the bus, with the same job and deadline.
  */
 public final class JobHandlers {
   /** The delivery header carrying an attempt's deadline, in epoch milliseconds. */
@@ -40,6 +47,11 @@ public final class JobHandlers {
    */
   static final String ABANDONED = "fanout.job.abandoned";
   private static final AtomicLong ENTRIES = new AtomicLong();
+  /**
+   * The registrations behind the registries' local entries, by entry key (unique in the JVM): a
+   * registry holds JSON copies, the worker calls these directly ({@link #locals}).
+   */
+  private static final Map<String, KindRegistration> LOCAL = new ConcurrentHashMap<>();
 
   private JobHandlers() {}
 
@@ -97,7 +109,7 @@ public final class JobHandlers {
    * the kind while the entry is in; remove it when that handler goes.
    */
   public static External registerExternal(Vertx vertx, String kind, Options options) {
-    String key = put(vertx, kind, options.concurrency(), options.timeoutMs(), true);
+    String key = put(vertx, kind, options.concurrency(), options.timeoutMs(), null);
     return new External() {
       @Override
       public String kind() {
@@ -111,11 +123,14 @@ public final class JobHandlers {
     };
   }
 
-  /** Adds an entry; completes with its key. */
-  static String put(Vertx vertx, String kind, int concurrency, long timeoutMs, boolean external) {
+  /** Adds an entry for {@code local}, or an external one when null; completes with its key. */
+  static String put(Vertx vertx, String kind, int concurrency, long timeoutMs, KindRegistration local) {
     String key = kind + "#" + ENTRIES.incrementAndGet();
+    if (local != null) {
+      LOCAL.put(key, local); // before the entry: a worker reading the entry finds its registration
+    }
     registry(vertx).put(key, new JsonObject().put("kind", kind).put("concurrency", concurrency)
-        .put("timeoutMs", timeoutMs).put("external", external));
+        .put("timeoutMs", timeoutMs).put("external", local == null));
     changed(vertx);
     return key;
   }
@@ -124,6 +139,7 @@ public final class JobHandlers {
     if (registry(vertx).remove(key) != null) {
       changed(vertx);
     }
+    LOCAL.remove(key);
   }
 
   /**
@@ -139,6 +155,26 @@ public final class JobHandlers {
             .put("timeoutMs", Math.max(a.getLong("timeoutMs"), b.getLong("timeoutMs")))
             .put("registrations", a.getInteger("registrations") + 1)));
     return kinds;
+  }
+
+  /**
+   * The kinds whose every entry in this node's registry is a handler in this JVM, with those
+   * handlers: the worker calls them without the bus. A kind with any external entry is not here.
+   */
+  static Map<String, List<KindRegistration>> locals(Vertx vertx) {
+    Map<String, List<KindRegistration>> locals = new HashMap<>();
+    Set<String> external = new HashSet<>();
+    registry(vertx).entrySet().forEach(e -> {
+      String kind = e.getValue().getString("kind");
+      KindRegistration local = LOCAL.get(e.getKey());
+      if (local == null) {
+        external.add(kind);
+      } else {
+        locals.computeIfAbsent(kind, k -> new ArrayList<>()).add(local);
+      }
+    });
+    locals.keySet().removeAll(external);
+    return locals;
   }
 
   /**

@@ -65,8 +65,16 @@ public final class JobStore {
     return Enqueue.run(pool, jobs, batch);
   }
 
-  /** A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by. */
-  public record Claimed(long id, int attempt, int maxAttempts, String kind, JsonObject job) {}
+  /**
+   * A claimed job: its row as API JSON, plus what later writes of this attempt are guarded by, and
+   * how long it waited to start ({@link Jobs#waitedNanos}; -1 when unknown).
+   */
+  public record Claimed(long id, int attempt, int maxAttempts, String kind, JsonObject job, long waitedNanos) {
+    /** A claimed job whose wait is not known. */
+    public Claimed(long id, int attempt, int maxAttempts, String kind, JsonObject job) {
+      this(id, attempt, maxAttempts, kind, job, -1);
+    }
+  }
 
   /**
    * Claims up to {@code limit} runnable jobs of {@code kind}, leased for {@code leaseMs}. Running
@@ -96,7 +104,7 @@ public final class JobStore {
         if ("running".equals(jobs.state(r))) {
           JsonObject job = jobs.toJson(r);
           String invalid = Jobs.invalid(job);
-          Claimed c = new Claimed(jobs.id(r), jobs.attempt(r), jobs.maxAttempts(r), kind, job);
+          Claimed c = new Claimed(jobs.id(r), jobs.attempt(r), jobs.maxAttempts(r), kind, job, jobs.waitedNanos(r));
           (invalid == null ? out : unreadable).add(c);
           if (invalid != null) {
             why.add(invalid);

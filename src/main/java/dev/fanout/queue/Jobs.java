@@ -24,9 +24,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.UUID;
 
 /**
@@ -45,6 +47,13 @@ final class Jobs {
 
   /** Where each {@link JobColumn} is in the answer, by ordinal. */
   private final int[] at;
+  /**
+   * The last time read per column and its text: the rows of one answer share most of their times
+   * (a claim's attemptedAt and leaseUntil are its statement's now(), as an enqueue's createdAt
+   * is), so each distinct one is formatted once, not once per row.
+   */
+  private final OffsetDateTime[] lastTime = new OffsetDateTime[JobColumn.values().length];
+  private final String[] lastText = new String[JobColumn.values().length];
 
   private Jobs(int[] at) {
     this.at = at;
@@ -71,12 +80,38 @@ final class Jobs {
     return r.getString(at[STATE.ordinal()]);
   }
 
+  /**
+   * How long the job of {@code r}, just claimed, waited to start: from the later of its run_at and
+   * created_at to its attempted_at (all the database's clock, so no skew with this node's); -1
+   * when one of them is not a time the API could show. Read from the row, not from its JSON.
+   */
+  long waitedNanos(Row r) {
+    try {
+      OffsetDateTime runAt = r.getOffsetDateTime(at[RUN_AT.ordinal()]);
+      OffsetDateTime created = r.getOffsetDateTime(at[CREATED_AT.ordinal()]);
+      OffsetDateTime attempted = r.getOffsetDateTime(at[ATTEMPTED_AT.ordinal()]);
+      if (!shown(runAt) || !shown(created) || !shown(attempted)) {
+        return -1;
+      }
+      OffsetDateTime from = runAt.isAfter(created) ? runAt : created;
+      return Math.max(0, Duration.between(from, attempted).toNanos());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Whether {@code t} is a stored time, not infinity or a stand-in past PostgreSQL's range. */
+  private static boolean shown(OffsetDateTime t) {
+    return t != null && !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX) && t.getYear() >= MIN_YEAR
+        && t.getYear() <= MAX_YEAR;
+  }
+
   /** A row as API JSON. */
   JsonObject toJson(Row r) {
     JsonObject invalid = new JsonObject();
     Object errors = json(r.getString(at[ERRORS.ordinal()]), "errors", invalid);
     UUID batch = r.getUUID(at[BATCH_ID.ordinal()]);
-    JsonObject job = new JsonObject()
+    JsonObject job = new JsonObject(new LinkedHashMap<>(32)) // its 18 or 19 fields, without a resize
         .put("id", id(r))
         .put("kind", r.getString(at[KIND.ordinal()]))
         .put("queue", r.getString(at[QUEUE.ordinal()]))
@@ -112,6 +147,9 @@ final class Jobs {
     if (text == null) {
       return null;
     }
+    if (text.equals("[]")) {
+      return new JsonArray(); // a job's errors before its first failure: no parser for it
+    }
     try {
       Object v = Json.decodeValue(text);
       return v == null || v instanceof JsonObject || v instanceof JsonArray ? v : v.toString();
@@ -128,9 +166,14 @@ final class Jobs {
       if (t == null) {
         return null;
       }
-      boolean stored = !t.equals(OffsetDateTime.MIN) && !t.equals(OffsetDateTime.MAX);
-      if (stored && t.getYear() >= MIN_YEAR && t.getYear() <= MAX_YEAR) {
-        return iso(t.toInstant());
+      if (t.equals(lastTime[column.ordinal()])) {
+        return lastText[column.ordinal()];
+      }
+      if (shown(t)) {
+        String text = iso(t.toInstant());
+        lastTime[column.ordinal()] = t;
+        lastText[column.ordinal()] = text;
+        return text;
       }
     } catch (RuntimeException e) {
       // the same as a stand-in: not a time the API can show

@@ -7,7 +7,10 @@ import dev.fanout.api.JobReply;
 import dev.fanout.api.Registration;
 import dev.fanout.bus.Addresses;
 import dev.fanout.bus.BusFailure;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -23,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One handler registered for a kind on this node ({@link JobHandlers#register}). Its consumer of
@@ -33,7 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * so a verticle's registrations go with it. The drain takes the registry entry out (the worker
  * stops claiming for it and gives back what it claimed and has not started), answers a job that
  * still arrives with a snooze (no attempt used), and completes once every attempt it runs has
- * ended, reached its deadline, or been given up by the stopping worker.
+ * ended, reached its deadline, or been given up by the stopping worker. When every registration
+ * of its kind on this node is one of these, the worker hands attempts to {@link #invoke} on the
+ * same context instead of sending them ({@link LocalDispatch}): the handler sees the same job,
+ * deadline and context either way, and the drain treats both alike.
  */
 final class KindRegistration implements Registration {
   private final Vertx vertx;
@@ -48,6 +55,8 @@ final class KindRegistration implements Registration {
   private volatile boolean draining;
   private final BlockingThreads threads;
   private MessageConsumer<JsonObject> consumer;
+  private Context context;
+  private volatile boolean gone;
   private String deployment;
 
   private KindRegistration(Vertx vertx, String kind, JobOptions options, JobHandler handler,
@@ -69,6 +78,7 @@ final class KindRegistration implements Registration {
   static Future<KindRegistration> start(Vertx vertx, String kind, JobOptions options, JobHandler handler,
       BlockingThreads.Kind blocking) {
     KindRegistration r = new KindRegistration(vertx, kind, options, handler, blocking);
+    r.context = vertx.getOrCreateContext(); // the consumer's, where the handler runs
     r.consumer = vertx.eventBus().consumer(Addresses.JOB_HANDLER_PREFIX + kind, r::receive);
     return r.consumer.completion()
         .compose(v -> vertx.deployVerticle(r.new Life()))
@@ -100,10 +110,41 @@ final class KindRegistration implements Registration {
     }
     String header = msg.headers().get(JobHandlers.DEADLINE_HEADER);
     long deadline = header != null ? Long.parseLong(header) : System.currentTimeMillis() + options.timeout().toMillis();
+    run(msg.body(), deadline, ar -> {
+      if (ar.succeeded()) {
+        ar.result().replyTo(msg);
+      } else {
+        BusFailure.reply(msg, ar.cause());
+      }
+    });
+  }
+
+  /**
+   * Runs an attempt the worker hands over without the bus ({@link LocalDispatch}), on this
+   * registration's context: as {@link #receive} runs one, and {@code done} gets the reply the
+   * worker would have decoded from the bus's (a failure is a retry with the bus failure's text).
+   */
+  void invoke(JsonObject job, long deadline, Consumer<JobReply> done) {
+    if (draining) {
+      done.accept(JobReply.snooze(Duration.ZERO));
+      return;
+    }
+    run(job, deadline, ar -> done.accept(ar.succeeded() ? asOnTheBus(ar.result())
+        : JobReply.retry(BusFailure.of(ar.cause()).getMessage())));
+  }
+
+  /** A reply as it reads once through the bus: a result that is a snooze's or a cancel's JSON is one. */
+  private static JobReply asOnTheBus(JobReply reply) {
+    return reply.kind() == JobReply.Kind.COMPLETE && reply.result().size() == 1 ? JobReply.fromJson(reply.result())
+        : reply;
+  }
+
+  /** Calls the handler with {@code json} due by {@code deadline}; {@code done} gets its reply, then it has ended. */
+  private void run(JsonObject json, long deadline, Handler<AsyncResult<JobReply>> done) {
     long n = attempts.incrementAndGet();
-    Object id = msg.body() == null ? null : msg.body().getValue("id");
+    Object id = json == null ? null : json.getValue("id");
     running.put(n, new long[] {id instanceof Number num ? num.longValue() : -1, deadline});
-    JobContext job = new JobContext(msg.body(), Instant.ofEpochMilli(deadline));
+    JobContext job = new JobContext(json, Instant.ofEpochMilli(deadline));
     Future<JobReply> reply;
     try {
       reply = threads != null ? threads.call(() -> handler.handle(job)) : handler.handle(job);
@@ -111,14 +152,20 @@ final class KindRegistration implements Registration {
       reply = Future.failedFuture(e);
     }
     (reply == null ? Future.<JobReply>failedFuture("the handler returned no future") : reply).onComplete(ar -> {
-      if (ar.succeeded()) {
-        (ar.result() == null ? JobReply.complete(null) : ar.result()).replyTo(msg);
-      } else {
-        BusFailure.reply(msg, ar.cause());
-      }
+      done.handle(ar.succeeded() && ar.result() == null ? Future.succeededFuture(JobReply.complete(null)) : ar);
       running.remove(n);
       drainedIfIdle();
     });
+  }
+
+  /** Where the handler runs: the context it was registered on. */
+  Context context() {
+    return context;
+  }
+
+  /** Whether its drain is over: it takes no more attempts. */
+  boolean gone() {
+    return gone;
   }
 
   private void drainedIfIdle() {
@@ -136,12 +183,15 @@ final class KindRegistration implements Registration {
   }
 
   private Future<Void> drain(String entry) {
+    draining = true; // first: whoever sees the entry gone sees this registration draining
     JobHandlers.remove(vertx, entry);
-    draining = true;
     long last = running.values().stream().mapToLong(a -> a[1]).max().orElse(0);
     long timer = vertx.setTimer(Math.max(1, last - System.currentTimeMillis()), t -> drained.tryComplete());
     drainedIfIdle();
-    return drained.future().onComplete(ar -> vertx.cancelTimer(timer)).eventually(consumer::unregister);
+    return drained.future().onComplete(ar -> {
+      gone = true;
+      vertx.cancelTimer(timer);
+    }).eventually(consumer::unregister);
   }
 
   /** The registration's life: deployed from the caller's context, undeployed with it. */
@@ -153,7 +203,8 @@ final class KindRegistration implements Registration {
     public Future<?> start() {
       giveUps = vertx.eventBus().localConsumer(JobHandlers.ABANDONED, m -> abandoned(m.body()));
       return giveUps.completion().onSuccess(v ->
-          entry = JobHandlers.put(vertx, kind, options.concurrency(), options.timeout().toMillis(), false));
+          entry = JobHandlers.put(vertx, kind, options.concurrency(), options.timeout().toMillis(),
+              KindRegistration.this));
     }
 
     @Override

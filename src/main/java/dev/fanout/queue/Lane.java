@@ -1,6 +1,7 @@
 package dev.fanout.queue;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,6 +20,12 @@ final class Lane {
   int concurrency = 1;
   /** The limit of one attempt: its send timeout, and the deadline sent with it. */
   long timeoutMs = 60_000;
+  /**
+   * The kind's registrations when every one is a handler in this JVM: the worker calls them
+   * directly ({@link LocalDispatch}). Null when any is external: attempts go over the bus.
+   */
+  List<KindRegistration> locals;
+  private int next;
   /** Attempts dispatched and not ended; every dispatched attempt gives its slot back exactly once. */
   int inFlight;
   int asked;
@@ -54,6 +61,18 @@ final class Lane {
     finished = 0;
     sinceNanos = now;
     rttMs = rttMs == 0 ? rttNanos / 1e6 : 0.7 * rttMs + 0.3 * (rttNanos / 1e6);
+  }
+
+  /** The next of {@link #locals} in turn whose drain is not over, or null when none is left. */
+  KindRegistration pick() {
+    for (int i = 0; i < locals.size(); i++) {
+      next = (next + 1) % locals.size();
+      KindRegistration r = locals.get(next);
+      if (!r.gone()) {
+        return r;
+      }
+    }
+    return null;
   }
 
   void dispatchReady() {

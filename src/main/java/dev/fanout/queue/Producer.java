@@ -6,13 +6,11 @@ import dev.fanout.cluster.Membership;
 import dev.fanout.config.QueueConfig;
 import dev.fanout.metrics.Meters;
 import dev.fanout.metrics.QueueMeters;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The queue worker's claims and runs: for each kind registered on this node ({@link JobHandlers})
  * a {@link Lane} claims runnable jobs in batches (FOR UPDATE SKIP LOCKED), keeps at most the kind's
- * concurrency in flight, and dispatches each to {@code fanout.job.<kind>} with its timeout; the
- * handler's reply is decoded once into a {@link JobReply} and handed to the {@link Completer}.
+ * concurrency in flight, and dispatches each to {@code fanout.job.<kind>} with its timeout — or,
+ * when every registration of the kind is a handler in this JVM, to those directly
+ * ({@link LocalDispatch}); the handler's reply is decoded once into a {@link JobReply} and handed
+ * to the {@link Completer}.
  * Wake-ups ({@link #wake}) are coalesced into one pump per event-loop turn. Each claim records
  * this node ({@link Membership#nodeId}) on its jobs, and each attempt is sent to a handler on this
  * node only (in a cluster, another node's consumer of the address would run a job this node holds,
@@ -48,6 +48,7 @@ final class Producer {
   /** This node's id, recorded on the jobs it claims. */
   private final String node;
   private final QueueMeters meters;
+  private final LocalDispatch local;
   private final Map<String, Lane> lanes = new HashMap<>();
   /**
    * Claimed attempts not finished: in flight at a handler, or waiting in their {@link Lane}; their
@@ -73,6 +74,7 @@ final class Producer {
     this.cfg = cfg;
     this.node = Membership.nodeId(vertx);
     this.meters = Meters.of(vertx).queue();
+    this.local = new LocalDispatch(vertx, context, this::ended);
   }
 
   /** The attempts this node holds (read on the event loop; the caller copies what it keeps). */
@@ -118,11 +120,11 @@ final class Producer {
     long version = JobHandlers.VERSION.get();
     if (version != registryVersion) {
       registryVersion = version;
-      lanesFrom(JobHandlers.kinds(vertx));
+      lanesFrom(JobHandlers.kinds(vertx), JobHandlers.locals(vertx));
     }
   }
 
-  private void lanesFrom(Map<String, JsonObject> registry) {
+  private void lanesFrom(Map<String, JsonObject> registry, Map<String, List<KindRegistration>> locals) {
     lanes.values().forEach(lane -> {
       if (lane.registered && !registry.containsKey(lane.kind)) {
         lane.registered = false;
@@ -134,6 +136,7 @@ final class Producer {
       lane.registered = true;
       lane.concurrency = opts.getInteger("concurrency", 1);
       lane.timeoutMs = opts.getLong("timeoutMs", 60_000L);
+      lane.locals = locals.get(kind);
     });
   }
 
@@ -155,7 +158,7 @@ final class Producer {
       }
       lane.claimed(System.nanoTime() - t0);
       meters.claimed(System.nanoTime() - t0);
-      ar.result().forEach(c -> meters.started(c.job()));
+      ar.result().forEach(c -> meters.started(c.waitedNanos()));
       if (LOG.isDebugEnabled()) {
         LOG.debug("claimed {} of {} {} job(s) asked in {} ms; {} queued here", ar.result().size(), ask, lane.kind,
             (System.nanoTime() - t0) / 1_000_000, lane.queue.size() + ar.result().size());
@@ -195,35 +198,41 @@ final class Producer {
     lane.inFlight++;
     // the deadline goes with the job, so any handler (a bridge client too) knows when its reply is too late
     long deadline = System.currentTimeMillis() + lane.timeoutMs;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("job {} ({}) attempt {} to its handler{}, {} of {} running", c.id(), c.kind(), c.attempt(),
+          lane.locals != null ? " in this JVM" : "", lane.inFlight, lane.concurrency);
+    }
+    if (lane.locals != null) {
+      local.send(lane, c, deadline, lane.timeoutMs);
+      return;
+    }
     DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(lane.timeoutMs).setLocalOnly(true)
         .addHeader(JobHandlers.DEADLINE_HEADER, Long.toString(deadline));
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("job {} ({}) attempt {} to its handler, {} of {} running", c.id(), c.kind(), c.attempt(),
-          lane.inFlight, lane.concurrency);
-    }
     vertx.eventBus().<JsonObject>request(Addresses.JOB_HANDLER_PREFIX + c.kind(), c.job(), delivery)
-        .onComplete(ar -> ended(lane, c, ar));
+        .onComplete(ar -> ended(lane, c, ar.succeeded() ? JobReply.fromJson(ar.result().body()) : null,
+            ar.failed() ? ar.cause() : null));
   }
 
-  private void ended(Lane lane, JobStore.Claimed c, AsyncResult<Message<JsonObject>> ar) {
+  /** Attempt {@code c} ended with {@code reply}, or without one: {@code failure}. */
+  private void ended(Lane lane, JobStore.Claimed c, JobReply reply, Throwable failure) {
     if (running.remove(c) == null) {
       return; // released at stop: its lease is gone, and a late write would be refused anyway
     }
     lane.inFlight--;
     lane.finished++;
-    if (ar.succeeded()) {
-      completer.record(c, JobReply.fromJson(ar.result().body()));
-    } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+    if (failure == null) {
+      completer.record(c, reply);
+    } else if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
         && unregistered(lane)) {
       // its handler went between the claim and the send (an unregister): not an attempt
       completer.release(List.of(c)).onFailure(e ->
           LOG.warn("releasing a job of kind {} failed ({}); its lease will expire", lane.kind, e.getMessage()));
-    } else if (ar.cause() instanceof ReplyException re
+    } else if (failure instanceof ReplyException re
         && (re.failureType() == ReplyFailure.TIMEOUT || re.failureType() == ReplyFailure.NO_HANDLERS)) {
       // no reply from a handler: the bus's own failure, recorded as such
       completer.failed(c, re.failureType() == ReplyFailure.TIMEOUT ? "timeout" : "no-handler", re.getMessage());
     } else {
-      completer.record(c, JobReply.retry(ar.cause().getMessage()));
+      completer.record(c, JobReply.retry(failure.getMessage()));
     }
     drainedIfIdle();
     wake();
@@ -243,19 +252,11 @@ final class Producer {
 
   /** Jobs running at handlers plus claims not answered yet: stopping waits for both. */
   private int busy() {
-    int total = 0;
-    for (Lane lane : lanes.values()) {
-      total += lane.inFlight + lane.claimsOut;
-    }
-    return total;
+    return lanes.values().stream().mapToInt(lane -> lane.inFlight + lane.claimsOut).sum();
   }
 
   private int claimsOut() {
-    int n = 0;
-    for (Lane lane : lanes.values()) {
-      n += lane.claimsOut;
-    }
-    return n;
+    return lanes.values().stream().mapToInt(lane -> lane.claimsOut).sum();
   }
 
   /**
@@ -279,6 +280,7 @@ final class Producer {
         .map(v -> {
           List<JobStore.Claimed> release = new ArrayList<>(running.values());
           running.clear();
+          local.close();
           lanes.values().forEach(lane -> lane.queue.clear());
           return release;
         });

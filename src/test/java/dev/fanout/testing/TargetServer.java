@@ -142,6 +142,14 @@ public final class TargetServer {
         shared.decrementAndGet();
       }
     };
+    // A whole response (not chunked) is counted out as its headers go, just before its bytes do:
+    // Vert.x runs endHandler only after writing them, and meanwhile the client may end its fetch
+    // and start the next one, which another event loop counts (a host seemed to have one too many).
+    resp.headersEndHandler(v -> {
+      if (!resp.isChunked()) {
+        done.run();
+      }
+    });
     resp.endHandler(v -> done.run());
     resp.closeHandler(v -> done.run());
     req.connection().closeHandler(v -> done.run());
