@@ -165,8 +165,10 @@ class StreamedFetchTest {
     // the body stays open: the list is still arriving when the client goes
     req.write(target.url("/hang?a") + "\n" + target.url("/hang?b") + "\n" + target.url("/hang?c") + "\n");
     await(Conditions.until(vertx, () -> target.inFlight() == 3, 10_000));
-    await(req.connection().close());
-    await(Conditions.until(vertx, () -> target.inFlight() == 0, 10_000));
+    // Not closed here: a client's close waits for its unsent body to flush, which the server, not
+    // reading, never lets happen; a paused connection learns that its client left only when it
+    // next writes (a result, at the latest when a fetch times out). Leaving mid-body on a
+    // connection that is read is a_client_that_disconnects_cancels_what_is_in_flight.
   }
 
   /**
@@ -202,7 +204,9 @@ class StreamedFetchTest {
     assertThat(written.get()).isLessThan(total / 4);
     assertThat(req.writeQueueFull()).isTrue();
     assertThat(target.requests()).isEqualTo(2); // never more than the window
-    await(req.connection().close());
-    await(Conditions.until(vertx, () -> target.inFlight() == 0, 10_000));
+    // Not closed here: a client's close waits for its unsent body to flush, which the server, not
+    // reading, never lets happen; a paused connection learns that its client left only when it
+    // next writes (a result, at the latest when a fetch times out). Leaving mid-body on a
+    // connection that is read is a_client_that_disconnects_cancels_what_is_in_flight.
   }
 }
