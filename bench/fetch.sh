@@ -14,6 +14,7 @@
 #   bench/fetch.sh --million            # 1,000,000 URLs with -Xmx256m: memory stays flat
 #   bench/fetch.sh --cold               # 20,000 URLs, a fresh JVM per run through ./run.sh as users
 #                                       # run it (no options), medians of REPEAT = 3 runs per cell
+#   VIA=1 bench/fetch.sh --cold         # also the same list through a running fanout (fetch --via)
 #
 # --cold times the result lines on stdout from the first to the last (JVM start excluded; a small
 # python3 reader stamps them), and runs the bare client as a fresh JVM too, with the JIT options
@@ -47,6 +48,8 @@ COLD=0
 [ "${1:-}" = "--cold" ] && COLD=1
 REPEAT="${REPEAT:-3}"
 CELLS="${CELLS:-0:50 0:200 0:1000 20:200 20:1000}"   # --cold: latency:concurrency
+VIA="${VIA:-0}"                 # --cold: 1 adds fetch --via a fanout serving on VIA_PORT (started here)
+VIA_PORT="${VIA_PORT:-18089}"
 
 install() {
   need_pkgs nginx:nginx-light /usr/lib/nginx/modules/ngx_http_echo_module.so:libnginx-mod-http-echo \
@@ -139,19 +142,24 @@ compile_bare() {
   javac -nowarn -cp "$ROOT/target/fanout.jar" -d "$OUT/bare" "$ROOT/bench/BareClient.java"
 }
 
+# "lines rate": the rate of the lines on stdin from the first to the last
+stamp() {
+  python3 -c 'import sys, time
+n = 0
+for line in sys.stdin.buffer:
+    t = time.monotonic()
+    if n == 0: first = t
+    n += 1
+print(n, "%.0f" % ((n - 1) / (t - first)) if n > 1 else 0)'
+}
+
 # --cold: a fresh ./run.sh per run, no options beyond the fetch's own; "rate cpu rss" with the
 # rate from the first result line on stdout to the last
 cold_fanout() { # N C PATH
   local file; file=$(urls "$1" "$3")
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" "$ROOT/run.sh" fetch "$file" \
       --concurrency "$2" --per-host "$2" --retries 0 --allow 127.0.0.1/32 2> "$OUT/fanout.err" \
-    | python3 -c 'import sys, time
-n = 0
-for line in sys.stdin.buffer:
-    t = time.monotonic()
-    if n == 0: first = t
-    n += 1
-print(n, "%.0f" % ((n - 1) / (t - first)) if n > 1 else 0)' > "$OUT/stamp.txt"
+    | stamp > "$OUT/stamp.txt"
   local n rate u s m; read -r n rate < "$OUT/stamp.txt"; read -r u s m < "$OUT/time.txt"
   [ "$n" = "$1" ] || echo "bench: fanout printed $n of $1 results" >&2
   grep -q "$1 ok" "$OUT/fanout.err" || { echo "bench: not all ok:" >&2; tail -2 "$OUT/fanout.err" >&2; }
@@ -165,6 +173,35 @@ cold_bare() { # N C PATH
   sed -nE 's/^first to last: .* \(([0-9]+)\/s\)/\1/p' "$OUT/bare.err"
 }
 
+# VIA=1: a fanout serving as users start it (./run.sh serve, its own data directory), its
+# fetchers' per-host limit over every cell's C, warmed by one list through it before any is timed
+start_via() {
+  rm -rf "$OUT/via-data"
+  FANOUT_HTTP_PORT=$VIA_PORT FANOUT_DATA_DIR="$OUT/via-data" "$ROOT/run.sh" serve \
+    --conf '{"fetch": {"perHost": 1000}, "egress": {"allow": ["127.0.0.1/32"]}}' > "$OUT/via.log" 2>&1 &
+  VIA_PID=$!
+  trap 'kill "$VIA_PID" 2>/dev/null; nginx -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -s stop 2>/dev/null || true' EXIT
+  local _
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$VIA_PORT/health/ready" > /dev/null && break; sleep 0.2; done
+  cold_via 20000 200 /d0 > /dev/null
+  VIA_CPU0=$(cpu_s "$VIA_PID")
+}
+
+# VIA=1: "rate cpu rss" of ./run.sh fetch --via the running fanout (the CLI's CPU and RSS; the
+# server's CPU is in the line after the table)
+cold_via() { # N C PATH
+  local file; file=$(urls "$1" "$3")
+  /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" "$ROOT/run.sh" fetch "$file" --via "http://127.0.0.1:$VIA_PORT" \
+      --concurrency "$2" --retries 0 2> "$OUT/via.err" | stamp > "$OUT/stamp.txt"
+  local n rate u s m; read -r n rate < "$OUT/stamp.txt"; read -r u s m < "$OUT/time.txt"
+  [ "$n" = "$1" ] || echo "bench: fetch --via printed $n of $1 results" >&2
+  grep -q "$1 ok" "$OUT/via.err" || { echo "bench: --via not all ok:" >&2; tail -2 "$OUT/via.err" >&2; }
+  echo "$rate $(awk "BEGIN{printf \"%.2f\", $u + $s}") $((m / 1024))"
+}
+
+# CPU seconds (user + system) a process has used so far
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.1f\n", ($12 + $13) / hz }' "/proc/$1/stat"; }
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 cold() {
@@ -172,21 +209,33 @@ cold() {
   echo "cold: $n URLs, a fresh JVM per run through ./run.sh; medians of $REPEAT runs per cell ($(date -u +%FT%TZ))"
   printf "%-8s %-5s %-8s %-8s %-9s %-7s %-8s %-7s %-8s %-7s %s\n" \
     latency C wrk/s bare/s fanout/s vs-wrk vs-bare cpu-s cpu-us/url rss-MB "fanout runs (URLs/s)"
+  [ "$VIA" = 1 ] && printf "%-8s %-5s %-8s %-9s %-7s %-7s %-7s %s\n" "" "" "" via/s vs-wrk cli-cpu cli-rss "via runs (URLs/s)"
   local cell
   for cell in $CELLS; do
-    local l=${cell%%:*} c=${cell#*:} ws="" bs="" fs="" cs="" rs="" r w b f cpu rss
+    local l=${cell%%:*} c=${cell#*:} ws="" bs="" fs="" cs="" rs="" vs="" vcs="" vrs="" r w b f cpu rss
     run_wrk "$c" "/d$l" >/dev/null 2>&1 || true   # warm nginx
     for ((r = 0; r < REPEAT; r++)); do
       w=$(run_wrk "$c" "/d$l"); b=$(cold_bare "$n" "$c" "/d$l")
       read -r f cpu rss < <(cold_fanout "$n" "$c" "/d$l")
       ws+=" $w"; bs+=" $b"; fs+=" $f"; cs+=" $cpu"; rs+=" $rss"
+      if [ "$VIA" = 1 ]; then
+        read -r f cpu rss < <(cold_via "$n" "$c" "/d$l")
+        vs+=" $f"; vcs+=" $cpu"; vrs+=" $rss"
+      fi
     done
     w=$(echo "$ws" | median); b=$(echo "$bs" | median); f=$(echo "$fs" | median)
     cpu=$(echo "$cs" | median); rss=$(echo "$rs" | median)
     printf "%-8s %-5s %-8s %-8s %-9s %-7s %-8s %-7s %-8s %-7s %s\n" "${l}ms" "$c" "$w" "$b" "$f" \
       "$(awk "BEGIN{printf \"%.2f\", $f / $w}")" "$(awk "BEGIN{printf \"%.2f\", $f / $b}")" "$cpu" \
       "$(awk "BEGIN{printf \"%.0f\", $cpu * 1e6 / $n}")" "$rss" "$fs"
+    if [ "$VIA" = 1 ]; then
+      f=$(echo "$vs" | median)
+      printf "%-8s %-5s %-8s %-9s %-7s %-7s %-7s %s\n" "" "via" "" "$f" "$(awk "BEGIN{printf \"%.2f\", $f / $w}")" \
+        "$(echo "$vcs" | median)" "$(echo "$vrs" | median)" "$vs"
+    fi
   done
+  [ "$VIA" = 1 ] && echo "(via: the running fanout's own CPU over the timed runs, idle between them included: $(awk "BEGIN{printf \"%.1f\", $(cpu_s "$VIA_PID") - $VIA_CPU0}") s)"
+  return 0
 }
 
 main() {
@@ -197,6 +246,7 @@ main() {
   if [ "$COLD" = 1 ]; then
     LATENCIES="$(for c in $CELLS; do echo "${c%%:*}"; done | sort -un | tr '\n' ' ')"
     start_nginx
+    [ "$VIA" = 1 ] && start_via
     WRK_SECONDS="${WRK_SECONDS_COLD:-5}" cold
     return
   fi
