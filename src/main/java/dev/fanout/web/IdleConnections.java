@@ -2,6 +2,7 @@ package dev.fanout.web;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
@@ -52,7 +53,19 @@ public final class IdleConnections {
     if (w != null) {
       HttpServerResponse resp = ctx.response();
       w.started(resp);
-      ctx.addEndHandler(ar -> w.finished(resp));
+      ctx.addHeadersEndHandler(v -> {
+        if (!ctx.request().isEnded()) {
+          resp.putHeader(HttpHeaders.CONNECTION, "close"); // the client must not reuse it: see below
+        }
+      });
+      ctx.addEndHandler(ar -> {
+        w.finished(resp);
+        if (!ctx.request().isEnded()) {
+          // answered before its body was read (a 4xx, a stream cut short): what is left of the body
+          // is not read, and the connection is not reused for a next request behind it
+          closeNow(w.conn);
+        }
+      });
     }
     ctx.next();
   }

@@ -138,6 +138,22 @@ class StreamedFetchTest {
     assertThat(target.requests()).isZero();
   }
 
+  /**
+   * An answer sent before the request's body was read says {@code Connection: close} and closes:
+   * a client that reused the connection would wait behind the unread rest of that body.
+   */
+  @Test
+  void an_answer_before_the_body_is_read_closes_the_connection(Vertx vertx) throws Exception {
+    start(vertx, new JsonObject());
+    HttpClientRequest req = await(http.request(options("bogus=1", null)));
+    req.setChunked(true);
+    req.write(target.url("/ok") + "\n"); // not ended: the list is still coming when the 400 goes
+    HttpClientResponse resp = await(req.response());
+    assertThat(resp.statusCode()).isEqualTo(400);
+    assertThat(resp.getHeader("Connection")).isEqualTo("close");
+    assertThat(post("bogus=1", List.of(target.url("/ok")), null).status()).isEqualTo(400); // a new connection
+  }
+
   @Test
   void tokens_guard_the_stream_and_the_egress_policy(Vertx vertx) throws Exception {
     start(vertx, new JsonObject().put("api", new JsonObject().put("tokens", new JsonArray()
