@@ -41,6 +41,7 @@ cleanup() {
 }
 
 ms() { date +%s%3N; }
+HZ=$(getconf CLK_TCK)
 
 # CPU time (user + system, ms) of processes so far; the first one's reaped children count too
 # (PostgreSQL's autovacuum workers and closed backends end up in the postmaster's cutime/cstime)
@@ -49,7 +50,7 @@ cpu_ms() {
   for p in "$@"; do [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat"); done
   [ ${#files[@]} -gt 0 ] || { echo 0; return; }
   # one process for all of them: fields after the ")" that ends the command name
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); t += $12 + $13; if (FNR == NR && NR == 1) t += $14 + $15 }
+  awk -v hz="$HZ" '{ sub(/.*\) /, ""); t += $12 + $13; if (FNR == NR && NR == 1) t += $14 + $15 }
     END { printf "%d\n", t * 1000 / hz }' "${files[@]}" 2>/dev/null || echo 0
 }
 pg_pids() {
@@ -109,10 +110,11 @@ round() { # LEAD
     batches+=("$(sed -E 's/.*"batch":"([^"]+)".*/\1/' "$f")")
   done
   [ "$lead" -lt "$LEAD" ] || [ "$t1" -lt $((start * 1000)) ] || { echo "bench: enqueue took longer than the lead time; raise it" >&2; exit 1; }
-  # read before runAt: a reading spawns processes, which on two busy cores would delay the waits
-  # below (by up to a second) and take CPU from the round it measures
-  j2=$(cpu_ms "$FANOUT_PID"); p2=$(cpu_ms $(pg_pids))
+  # the processes are found before runAt and read at it with one awk: a process per reading (as
+  # before) on two busy cores delayed the waits below by up to a second and took CPU from the round
+  local pids; pids=$(pg_pids)
   sleep "$(awk -v d=$((start * 1000 - $(ms))) 'BEGIN { printf "%.3f", (d > 0 ? d : 0) / 1000 }')"
+  j2=$(cpu_ms "$FANOUT_PID"); p2=$(cpu_ms $pids)
   # every batch's wait from one client process, one after the other on a kept-alive connection
   # (a process per wait added about 7 ms each, 10 % of a round)
   local urls=() id

@@ -2,6 +2,8 @@ package dev.fanout.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.fanout.bus.FetchResult;
 import dev.fanout.gather.Gather;
 import io.vertx.core.Context;
@@ -32,6 +34,7 @@ final class LineSink implements Gather.Sink {
   private final long maxPendingBytes;
   private final Progress progress;
   private final ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK + 8192);
+  private final JsonFactory factory = new JsonFactory();
   private final JsonGenerator json;
   private long pendingBytes;
   private Runnable drain;
@@ -45,7 +48,7 @@ final class LineSink implements Gather.Sink {
     this.maxPendingBytes = maxPendingBytes;
     this.progress = progress;
     try {
-      this.json = new JsonFactory().createGenerator(chunk);
+      this.json = factory.createGenerator(chunk);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
@@ -73,6 +76,49 @@ final class LineSink implements Gather.Sink {
       endLine();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A result line as a fanout server wrote it ({@code fetch --via}): copied through as it is, read
+   * only as far as progress needs (its {@code ok} and {@code error.kind}), with no JSON object
+   * built and no encoding. Fails with an {@link IOException} when the line is not a JSON object.
+   */
+  void acceptLine(byte[] line) throws IOException {
+    boolean ok = false;
+    String kind = null;
+    try (JsonParser p = factory.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("ok".equals(name)) {
+          ok = value == JsonToken.VALUE_TRUE;
+        } else if ("error".equals(name) && value == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            if ("kind".equals(field)) {
+              kind = p.getText();
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+    progress.add(ok, kind);
+    if (json.getOutputBuffered() > 0) {
+      json.flush(); // what the generator holds goes first
+    }
+    chunk.write(line);
+    chunk.write('\n');
+    if (chunk.size() >= CHUNK) {
+      flush();
     }
   }
 

@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 
@@ -205,7 +204,13 @@ final class RemoteFetch {
         stats = true; // the server's own count: the command counts the results it prints
         return;
       }
-      sink.accept(index++, new JsonObject(line));
+      try {
+        sink.acceptLine(line.getBytes());
+        index++;
+      } catch (IOException e) {
+        done.tryFail(new IOException("result " + (index + 1) + " from " + base + " is not a JSON object: "
+            + e.getMessage()));
+      }
     }
   }
 }
