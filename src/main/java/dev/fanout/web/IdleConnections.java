@@ -3,6 +3,7 @@ package dev.fanout.web;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
@@ -54,13 +55,13 @@ public final class IdleConnections {
       HttpServerResponse resp = ctx.response();
       w.started(resp);
       ctx.addHeadersEndHandler(v -> {
-        if (!ctx.request().isEnded()) {
+        if (bodyUnread(ctx.request())) {
           resp.putHeader(HttpHeaders.CONNECTION, "close"); // the client must not reuse it: see below
         }
       });
       ctx.addEndHandler(ar -> {
         w.finished(resp);
-        if (!ctx.request().isEnded()) {
+        if (bodyUnread(ctx.request())) {
           // answered before its body was read (a 4xx, a stream cut short): what is left of the body
           // is not read, and the connection is not reused for a next request behind it
           closeNow(w.conn);
@@ -68,6 +69,18 @@ public final class IdleConnections {
       });
     }
     ctx.next();
+  }
+
+  /**
+   * Whether {@code req} has a body not read to its end. A request without one (a GET) is often
+   * answered before its end is seen, and keeps its connection.
+   */
+  private static boolean bodyUnread(HttpServerRequest req) {
+    if (req.isEnded()) {
+      return false;
+    }
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.strip().equals("0"));
   }
 
   /**
