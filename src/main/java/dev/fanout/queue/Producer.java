@@ -59,8 +59,6 @@ final class Producer {
   private final Map<JobStore.Claimed, JobStore.Claimed> running = new IdentityHashMap<>();
   private long registryVersion = -1;
   private boolean pumpQueued;
-  /** Wake-ups from outside so far ({@link #wake}). */
-  private long signals;
   private boolean stopping;
   /** While stopping: completed once no job runs at a handler and no claim is out. */
   private Promise<Void> drained;
@@ -84,19 +82,8 @@ final class Producer {
     return running.values();
   }
 
-  /**
-   * A wake-up from outside (a notification, a change of kinds, the poll, a rescue): jobs may have
-   * become claimable. Counted, so that a claim already out, whose snapshot may predate them, pumps
-   * again when it is answered ({@link #claim}); else the wake-up would be spent on a pump that had
-   * no room to claim (the claim out holds it) and the jobs would wait for the poll.
-   */
+  /** Coalesces wake-ups (notifications, freed slots, the poll) into one pump per event-loop turn. */
   void wake() {
-    signals++;
-    pumpSoon();
-  }
-
-  /** Coalesces wake-ups (from outside, freed slots, full claims) into one pump per event-loop turn. */
-  private void pumpSoon() {
     if (!pumpQueued) {
       pumpQueued = true;
       context.runOnContext(v -> {
@@ -157,7 +144,6 @@ final class Producer {
     lane.asked += ask;
     lane.claimsOut++;
     long t0 = System.nanoTime();
-    long signalsAtAsk = signals;
     store.claim(lane.kind, ask, cfg.leaseMs(), node).onComplete(ar -> {
       lane.asked -= ask;
       lane.claimsOut--;
@@ -187,8 +173,8 @@ final class Producer {
         return;
       }
       lane.dispatchReady();
-      if (ar.result().size() == ask || signals != signalsAtAsk) {
-        pumpSoon(); // there may be more, or jobs this claim could not see yet were announced meanwhile
+      if (ar.result().size() == ask) {
+        wake(); // there may be more
       }
     });
   }
@@ -249,7 +235,7 @@ final class Producer {
       completer.record(c, JobReply.retry(failure.getMessage()));
     }
     drainedIfIdle();
-    pumpSoon();
+    wake();
   }
 
   private boolean unregistered(Lane lane) {

@@ -3,7 +3,10 @@ package dev.fanout.web;
 import dev.fanout.bus.BusFailure;
 import dev.fanout.bus.FailureCode;
 import dev.fanout.bus.InvalidRequest;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -91,6 +94,43 @@ public final class Problem {
       body.put("field", field);
     }
     resp.setStatusCode(status).putHeader("Content-Type", TYPE).end(body.encode());
+  }
+
+  /**
+   * The answer to a request that HTTP/1.1 could not decode (a request line longer than the
+   * server's limit, headers over {@code http.maxHeaderBytes}, broken framing): a problem document
+   * with the status Vert.x would send bare (414, 431 or 400); the server closes the connection
+   * after it.
+   */
+  static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    int status;
+    String title;
+    String detail;
+    String field;
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      title = "URI Too Long";
+      detail = "the request line is too long";
+      field = "uri";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      title = "Request Header Fields Too Large";
+      detail = "the request's headers are over http.maxHeaderBytes";
+      field = "headers";
+    } else {
+      status = 400;
+      title = "Bad Request";
+      detail = "not a valid HTTP/1.1 request" + (cause == null ? "" : " (" + cause.getMessage() + ")");
+      field = null;
+    }
+    JsonObject body = new JsonObject().put("type", BASE + "invalid-request").put("title", title)
+        .put("status", status).put("detail", detail);
+    if (field != null) {
+      body.put("field", field);
+    }
+    req.response().setStatusCode(status).putHeader("Content-Type", TYPE).putHeader("Connection", "close")
+        .end(body.encode());
   }
 
   private static boolean open(HttpServerResponse resp) {

@@ -92,7 +92,8 @@ public final class WebVerticle extends VerticleBase {
         .setMaxInitialLineLength(8192)
         .setDecompressionSupported(false)
         .setHttp2ClearTextEnabled(false);
-    server = vertx.createHttpServer(opts).connectionHandler(idle::onConnection).requestHandler(router);
+    server = vertx.createHttpServer(opts).connectionHandler(idle::onConnection).requestHandler(router)
+        .invalidRequestHandler(Problem::invalidRequest);
     return server.listen(cfg.port(), cfg.host())
         .recover(e -> PortInUse.explain(e, "http.port", "FANOUT_HTTP_PORT", cfg.host(), cfg.port()))
         .onSuccess(s -> vertx.sharedData().getLocalMap(STATE).putIfAbsent("port", s.actualPort()));
