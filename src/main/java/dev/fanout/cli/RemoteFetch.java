@@ -129,6 +129,7 @@ final class RemoteFetch {
     private final Promise<Void> done;
     private Buffer buf = Buffer.buffer();
     private int pos;
+    private int scanned;
     private boolean paused;
     private boolean ended;
     private long index;
@@ -172,6 +173,7 @@ final class RemoteFetch {
       }
       if (pos > 0) {
         buf = buf.getBuffer(pos, buf.length());
+        scanned -= pos;
         pos = 0;
       }
       if (ended && !paused && !done.future().isComplete()) {
@@ -187,12 +189,15 @@ final class RemoteFetch {
       }
     }
 
+    /** The next newline from {@code pos}; bytes searched before are not searched again. */
     private int newline() {
-      for (int i = pos, n = buf.length(); i < n; i++) {
+      for (int i = Math.max(pos, scanned), n = buf.length(); i < n; i++) {
         if (buf.getByte(i) == '\n') {
+          scanned = i + 1;
           return i;
         }
       }
+      scanned = buf.length();
       return -1;
     }
 

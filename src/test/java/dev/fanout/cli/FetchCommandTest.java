@@ -2,16 +2,10 @@ package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.Main;
 import dev.fanout.testing.TargetServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fanout fetch} end to end, in-process, against a real target on loopback. */
 @ExtendWith(VertxExtension.class)
@@ -36,30 +29,9 @@ class FetchCommandTest {
     target = TargetServer.start(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private Run run(String stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-    CommandLine.IFactory factory = new CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> cls) throws Exception {
-        if (cls == FetchCommand.class) {
-          return cls.cast(new FetchCommand(
-              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream));
-        }
-        return CommandLine.defaultFactory().create(cls);
-      }
-    };
-    CommandLine cl = Main.commandLine(factory);
-    cl.setErr(new PrintWriter(errStream, true));
-    int code = cl.execute(Main.withDefaultCommand(args));
-    List<JsonObject> results = new ArrayList<>();
-    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-      if (!line.isBlank()) {
-        results.add(new JsonObject(line));
-      }
-    }
-    return new Run(code, results, err.toString(StandardCharsets.UTF_8));
+  private static Run run(String stdin, String... args) {
+    FetchRun r = FetchRun.of(stdin, args);
+    return new Run(r.code(), r.results(), r.err());
   }
 
   private Path file(String... lines) throws Exception {

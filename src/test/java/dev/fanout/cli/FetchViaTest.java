@@ -2,7 +2,6 @@ package dev.fanout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fanout.Main;
 import dev.fanout.config.FanoutConfig;
 import dev.fanout.testing.Service;
 import dev.fanout.testing.TargetServer;
@@ -11,11 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code fanout fetch --via} and the discovery of a local server, against a real service and a
@@ -39,19 +32,6 @@ class FetchViaTest {
   TargetServer target;
   String base;
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {
-    List<JsonObject> results() {
-      List<JsonObject> r = new ArrayList<>();
-      Arrays.stream(out.split("\n")).filter(l -> !l.isBlank()).forEach(l -> r.add(new JsonObject(l)));
-      return r;
-    }
-
-    /** The output with each result's elapsed time zeroed: what may differ between two runs. */
-    String timeless() {
-      return out.replaceAll("\"elapsedMs\":\\d+", "\"elapsedMs\":0");
-    }
-  }
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -75,23 +55,8 @@ class FetchViaTest {
         .put("egress", new JsonObject().put("allow", new JsonArray(List.of((Object[]) allow)))).encode();
   }
 
-  private Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-    CommandLine.IFactory factory = new CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> cls) throws Exception {
-        if (cls == FetchCommand.class) {
-          return cls.cast(new FetchCommand(new ByteArrayInputStream(new byte[0]), out, errStream));
-        }
-        return CommandLine.defaultFactory().create(cls);
-      }
-    };
-    CommandLine cl = Main.commandLine(factory);
-    cl.setErr(new PrintWriter(errStream, true));
-    int code = cl.execute(Main.withDefaultCommand(args));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static FetchRun run(String... args) {
+    return FetchRun.of("", args);
   }
 
   private String urls(int n) throws Exception {
@@ -113,8 +78,8 @@ class FetchViaTest {
     serve(vertx, new JsonObject());
     String file = urls(300);
     String[] common = {"fetch", file, "--conf", conf(), "--allow", "127.0.0.1/32", "--concurrency", "16"};
-    Run local = run(with(common, "--local", "--ordered"));
-    Run via = run(with(common, "--via", base, "--ordered"));
+    FetchRun local = run(with(common, "--local", "--ordered"));
+    FetchRun via = run(with(common, "--via", base, "--ordered"));
     assertThat(local.code()).isZero();
     assertThat(via.code()).as(via.err()).isZero();
     assertThat(via.results()).as(via.err()).hasSize(301);
@@ -122,7 +87,7 @@ class FetchViaTest {
     assertThat(via.timeless()).isEqualTo(local.timeless());
     assertThat(via.err()).contains("fetched 301 urls").contains("300 ok, 1 failed").contains("invalid-url 1")
         .doesNotContain("fetching through");
-    Run unordered = run(with(common, "--via", base));
+    FetchRun unordered = run(with(common, "--via", base));
     assertThat(unordered.code()).isZero();
     assertThat(new HashSet<>(Arrays.asList(unordered.timeless().split("\n"))))
         .isEqualTo(new HashSet<>(Arrays.asList(local.timeless().split("\n"))));
@@ -138,10 +103,10 @@ class FetchViaTest {
   void via_never_widens_the_servers_egress_policy(Vertx vertx) throws Exception {
     serve(vertx, new JsonObject());
     String file = urls(3);
-    Run wider = run("fetch", file, "--conf", conf(), "--via", base, "--allow", "127.0.0.1/32", "--allow", "10.0.0.0/8");
+    FetchRun wider = run("fetch", file, "--conf", conf(), "--via", base, "--allow", "127.0.0.1/32", "--allow", "10.0.0.0/8");
     assertThat(wider.code()).isEqualTo(2);
     assertThat(wider.err()).contains("10.0.0.0/8").contains("does not allow").doesNotContain("127.0.0.1/32:");
-    Run loopback = run("fetch", file, "--conf", conf(), "--via", base, "--allow", "127.0.0.0/8");
+    FetchRun loopback = run("fetch", file, "--conf", conf(), "--via", base, "--allow", "127.0.0.0/8");
     assertThat(loopback.code()).isEqualTo(2);
     assertThat(loopback.err()).contains("127.0.0.0/8");
     assertThat(target.requests()).isZero();
@@ -151,7 +116,7 @@ class FetchViaTest {
   void via_refuses_the_options_a_request_cannot_carry(Vertx vertx) throws Exception {
     serve(vertx, new JsonObject());
     String file = urls(3);
-    Run perHost = run("fetch", file, "--conf", conf(), "--via", base, "--per-host", "2");
+    FetchRun perHost = run("fetch", file, "--conf", conf(), "--via", base, "--per-host", "2");
     assertThat(perHost.code()).isEqualTo(2);
     assertThat(perHost.err()).contains("--per-host").contains("--local");
     assertThat(run("fetch", file, "--conf", conf(), "--via", base, "--rate", "5").code()).isEqualTo(2);
@@ -165,10 +130,10 @@ class FetchViaTest {
     serve(vertx, new JsonObject().put("api", new JsonObject().put("tokens", new JsonArray()
         .add("cli:" + TOKEN + ":read+write"))));
     String file = urls(5);
-    Run without = run("fetch", file, "--conf", conf(), "--via", base);
+    FetchRun without = run("fetch", file, "--conf", conf(), "--via", base);
     assertThat(without.code()).isEqualTo(2);
     assertThat(without.err()).contains("HTTP 401");
-    Run with = run("fetch", file, "--conf", conf(), "--via", base, "--token", TOKEN, "--allow", "127.0.0.1/32");
+    FetchRun with = run("fetch", file, "--conf", conf(), "--via", base, "--token", TOKEN, "--allow", "127.0.0.1/32");
     assertThat(with.code()).as(with.err()).isZero();
     assertThat(with.results()).hasSize(6);
   }
@@ -176,7 +141,7 @@ class FetchViaTest {
   @Test
   void a_server_for_this_data_directory_with_the_same_policy_is_used(Vertx vertx) throws Exception {
     serve(vertx, new JsonObject());
-    Run r = run("fetch", echo(), "--conf", conf("127.0.0.1/32"), "--capture", "text");
+    FetchRun r = run("fetch", echo(), "--conf", conf("127.0.0.1/32"), "--capture", "text");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).containsOnlyOnce("fetching through the fanout serving at " + base);
     assertThat(r.results()).singleElement().satisfies(j -> assertThat(j.getString("body")).contains("the-server"));
@@ -185,7 +150,7 @@ class FetchViaTest {
   @Test
   void a_server_with_another_policy_is_not_used(Vertx vertx) throws Exception {
     serve(vertx, new JsonObject());
-    Run r = run("fetch", echo(), "--conf", conf(), "--allow", "127.0.0.0/8", "--capture", "text");
+    FetchRun r = run("fetch", echo(), "--conf", conf(), "--allow", "127.0.0.0/8", "--capture", "text");
     assertThat(r.code()).isZero();
     assertThat(r.err()).doesNotContain("fetching through");
     assertThat(r.results()).singleElement().satisfies(j -> assertThat(j.getString("body")).doesNotContain("the-server"));
@@ -194,7 +159,7 @@ class FetchViaTest {
   @Test
   void local_runs_here_whatever_serves(Vertx vertx) throws Exception {
     serve(vertx, new JsonObject());
-    Run r = run("fetch", echo(), "--conf", conf("127.0.0.1/32"), "--capture", "text", "--local");
+    FetchRun r = run("fetch", echo(), "--conf", conf("127.0.0.1/32"), "--capture", "text", "--local");
     assertThat(r.code()).isZero();
     assertThat(r.err()).doesNotContain("fetching through");
     assertThat(r.results()).singleElement().satisfies(j -> assertThat(j.getString("body")).doesNotContain("the-server"));
