@@ -70,14 +70,13 @@ class LongRequestTest {
     List<JsonObject> lines = new ArrayList<>();
     http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch")
             .putHeader("Accept", "application/x-ndjson"))
-        .compose(req -> req.send(body.toBuffer()))
-        .compose(resp -> {
+        .compose(req -> req.send(body.toBuffer()).compose(resp -> { // handlers on send's own future
           Promise<Void> ended = Promise.promise();
           resp.handler(RecordParser.newDelimited("\n", line -> lines.add(line.toJsonObject())));
           resp.exceptionHandler(ended::tryFail);
           resp.endHandler(v -> ended.tryComplete());
           return ended.future();
-        })
+        }))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(lines).hasSize(4);
           assertThat(lines.get(2).getString("url")).endsWith("/delay?ms=1500");

@@ -61,8 +61,8 @@ class RequestTimeoutTest {
     }
     return http.request(opts).compose(req -> {
       conn[0] = req.connection();
-      return req.send(body.toBuffer());
-    }).compose(resp -> resp.body().map(b -> new Object[] {resp, b}));
+      return req.send(body.toBuffer()).compose(resp -> resp.body().map(b -> new Object[] {resp, b}));
+    });
   }
 
   private void expect504AndCancel(Vertx vertx, VertxTestContext ctx, boolean ndjson) {
@@ -112,14 +112,13 @@ class RequestTimeoutTest {
     List<JsonObject> lines = new ArrayList<>();
     http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch")
             .putHeader("Accept", "application/x-ndjson"))
-        .compose(req -> req.send(body.toBuffer()))
-        .compose(resp -> {
+        .compose(req -> req.send(body.toBuffer()).compose(resp -> { // handlers on send's own future
           Promise<Void> ended = Promise.promise();
           resp.handler(RecordParser.newDelimited("\n", line -> lines.add(line.toJsonObject())));
           resp.exceptionHandler(ended::tryFail);
           resp.endHandler(v -> ended.tryComplete());
           return ended.future();
-        })
+        }))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(lines).hasSize(6);
           assertThat(lines.get(5).getJsonObject("stats").getInteger("ok")).isEqualTo(5);

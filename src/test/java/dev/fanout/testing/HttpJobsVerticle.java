@@ -38,8 +38,7 @@ public final class HttpJobsVerticle extends VerticleBase {
   private Future<JobReply> get(JobContext job) {
     return client.request(new RequestOptions().setMethod(HttpMethod.GET)
             .setAbsoluteURI(job.payload().getString("url")))
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> resp))
+        .compose(req -> req.send().compose(resp -> resp.body().map(body -> resp)))
         .map(HttpClientResponse::statusCode)
         .map(status -> JobReply.complete(new JsonObject().put("status", status)));
   }

@@ -95,8 +95,7 @@ class FetchApiTest {
         new JsonArray().add(target.url("/delay?ms=1500")).add(target.url("/ok")));
     http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/fetch")
             .putHeader("Accept", "application/x-ndjson"))
-        .compose(req -> req.send(body.toBuffer()))
-        .compose(resp -> {
+        .compose(req -> req.send(body.toBuffer()).compose(resp -> { // handlers on send's own future
           ctx.verify(() -> assertThat(resp.getHeader("Content-Type")).isEqualTo("application/x-ndjson"));
           Promise<Void> ended = Promise.promise();
           RecordParser parser = RecordParser.newDelimited("\n", line -> {
@@ -108,7 +107,7 @@ class FetchApiTest {
           resp.handler(parser);
           resp.endHandler(v -> ended.complete());
           return ended.future();
-        })
+        }))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(lines).hasSize(3);
           assertThat(lines.get(0).getString("url")).endsWith("/ok");

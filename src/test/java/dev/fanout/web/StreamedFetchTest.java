@@ -62,9 +62,12 @@ class StreamedFetchTest {
 
   private Answer post(String query, List<String> lines, String token) throws Exception {
     Buffer body = Buffer.buffer(String.join("\n", lines) + "\n");
-    // the body is asked for on the response's own context, before any of it can arrive
-    return await(http.request(options(query, token)).compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(all -> answer(resp, all))));
+    // The body is asked for by a listener of send's own future, run on the stream's context as the head
+    // arrives. One compose further out, the listener belongs to the request future's context: when that is
+    // not the stream's, it runs a task later, and Vert.x drops the chunks that come before a handler is set.
+    // (Suspected when CI once missed the first ten lines of the ordered answer below; not reproduced.)
+    return await(http.request(options(query, token))
+        .compose(req -> req.send(body).compose(resp -> resp.body().map(all -> answer(resp, all)))));
   }
 
   private static Answer answer(HttpClientResponse resp, Buffer all) {
@@ -90,7 +93,10 @@ class StreamedFetchTest {
     JsonObject stats = a.lines().get(a.lines().size() - 1).getJsonObject("stats");
     assertThat(stats.getLong("count")).isEqualTo(1500);
     Answer ordered = post("concurrency=50&ordered=true", urls, null);
-    assertThat(ordered.results()).extracting(r -> r.getString("url")).containsExactlyElementsOf(urls);
+    // what came, if not all: CI once saw the first ten missing (not reproduced since; see post)
+    assertThat(ordered.results()).as("%d results, stats %s", ordered.results().size(),
+        ordered.lines().isEmpty() ? null : ordered.lines().get(ordered.lines().size() - 1))
+        .extracting(r -> r.getString("url")).containsExactlyElementsOf(urls);
   }
 
   @Test
