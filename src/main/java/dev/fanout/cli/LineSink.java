@@ -25,7 +25,7 @@ import java.io.UncheckedIOException;
  * fetcher's {@link FetchResult} itself when it has it.
  */
 final class LineSink implements Gather.Sink {
-  private static final int CHUNK = 32 * 1024;
+  private static final int CHUNK = 128 * 1024; // a trip to the writer thread wakes two threads
   private static final long FLUSH_MS = 100;
 
   private final Vertx vertx;
