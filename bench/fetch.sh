@@ -6,6 +6,7 @@
 #   - fanout fetch on N URLs spread over the ports, --concurrency C --per-host C (so C binds),
 #   - wrk -c C on the same nginx for the same time,
 #   - the bare Vert.x HTTP client (bench/BareClient.java) on the same N URLs with C in flight,
+#     then again doing the work of fanout's result lines (SHA-256, headers, a JSON line per URL),
 # and prints fanout's URLs/s, the ratio to wrk's rate, to the bare client's and to the ideal C / L,
 # fanout's CPU seconds and peak RSS.
 #
@@ -25,7 +26,9 @@
 # Columns: fanout/s is the whole run (JVM start and JIT warm-up included); steady/s is the rate
 # over the second half of the run; vs-wrk and steady% divide them by wrk's rate; vs-bare divides
 # fanout/s by the bare client's whole-run rate (bare/s), which is what Vert.x's client alone reaches
-# here: the part of the gap to wrk that is fanout's own.
+# here: the part of the gap to wrk that is fanout's own; vs-lines by the bare client's rate when it
+# also writes fanout's result lines (lines/s): what is left is fanout's engine (list, limits, policy,
+# timeouts, retries). bare-c and lines-c are their CPU seconds.
 #
 # Installs what it needs from Debian packages (nginx-light, libnginx-mod-http-echo, wrk, time, curl).
 # Sends traffic only to 127.0.0.1.
@@ -109,11 +112,12 @@ run_fanout() { # N C PATH HEAP -> "overall steady cpu rss"
 }
 
 # the bare Vert.x HTTP client (bench/BareClient.java) on the same URLs: the library's own ceiling
+# (BARE_LINES=1: also the work each result line of fanout's requires, and the lines on stdout)
 run_bare() { # N C PATH HEAP -> "overall steady cpu rss"
   local n=$1 c=$2 path=$3 heap=$4
   # shellcheck disable=SC2086
   /usr/bin/time -f "%U %S %M" -o "$OUT/time.txt" \
-    java -XX:+UseSerialGC -Xmx"$heap" -cp "$ROOT/target/fanout.jar:$OUT/bare" BareClient "$n" "$c" "$path" $PORTS \
+    java -XX:+UseSerialGC -Xmx"$heap" -Dbare.lines="$([ "${BARE_LINES:-0}" = 1 ] && echo true || echo false)" -cp "$ROOT/target/fanout.jar:$OUT/bare" BareClient "$n" "$c" "$path" $PORTS \
       > /dev/null 2> "$OUT/fanout.err"
   rates "$n"
 }
@@ -258,8 +262,9 @@ main() {
     echo "fanout: $rate URLs/s (steady $steady/s), CPU ${cpu} s, peak RSS ${rss} MB; $(tail -1 "$OUT/fanout.err")"
     return
   fi
-  printf "%-8s %-5s %-8s %-9s %-9s %-9s %-9s %-8s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
-    latency C N wrk/s bare/s fanout/s steady/s vs-wrk steady% vs-bare ideal/s vs-ideal cpu-s rss-MB
+  printf "%-8s %-5s %-8s %-8s %-8s %-8s %-9s %-9s %-7s %-8s %-8s %-9s %-8s %-9s %-6s %-6s %-6s %-7s\n" \
+    latency C N wrk/s bare/s lines/s fanout/s steady/s vs-wrk steady% vs-bare vs-lines ideal/s vs-ideal \
+    cpu-s bare-c lines-c rss-MB
   for l in $LATENCIES; do
     for c in $CONCURRENCY; do
       local ideal n
@@ -268,15 +273,18 @@ main() {
       fi
       run_wrk "$c" "/d$l" >/dev/null 2>&1 || true   # warm nginx
       local w; w=$(run_wrk "$c" "/d$l")
-      local b; read -r b _ < <(run_bare "$n" "$c" "/d$l" "$HEAP")
+      local b bcpu bl blcpu
+      read -r b _ bcpu _ < <(run_bare "$n" "$c" "/d$l" "$HEAP")
+      read -r bl _ blcpu _ < <(BARE_LINES=1 run_bare "$n" "$c" "/d$l" "$HEAP")
       read -r f st cpu rss < <(run_fanout "$n" "$c" "/d$l" "$HEAP")
-      local vw vs vi vb
+      local vw vs vi vb vl
       vw=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $w}")
       vb=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $b}")
+      vl=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $bl}")
       vs=$([ "$st" = "-" ] && echo "-" || awk "BEGIN{printf \"%.0f%%\", 100 * $st / $w}")
       if [ "$ideal" = 0 ]; then vi="-"; ideal="-"; else vi=$(awk "BEGIN{printf \"%.0f%%\", 100 * $f / $ideal}"); fi
-      printf "%-8s %-5s %-8s %-9s %-9s %-9s %-9s %-8s %-8s %-8s %-8s %-9s %-7s %-7s\n" \
-        "${l}ms" "$c" "$n" "$w" "$b" "$f" "$st" "$vw" "$vs" "$vb" "$ideal" "$vi" "$cpu" "$rss"
+      printf "%-8s %-5s %-8s %-8s %-8s %-8s %-9s %-9s %-7s %-8s %-8s %-9s %-8s %-9s %-6s %-6s %-6s %-7s\n" \
+        "${l}ms" "$c" "$n" "$w" "$b" "$bl" "$f" "$st" "$vw" "$vs" "$vb" "$vl" "$ideal" "$vi" "$cpu" "$bcpu" "$blcpu" "$rss"
     done
   done
 }
